@@ -1,0 +1,55 @@
+# The front door: `make run` serves the site with demo content, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The first interpreter that is Python 3.12 or newer. pyenv shims exist for versions that are
+# not selected, so each candidate is asked for its version rather than just looked up.
+PYTHON_CANDIDATES := python3.13 python3.12 python3
+PYTHON := $(or $(PYTHON),$(shell for p in $(PYTHON_CANDIDATES); do \
+	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	echo $$p; break; fi; done))
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test lint format venv check-python
+
+help:
+	@echo "make run    set up, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make lint   ruff check and ruff format --check"
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: Python 3.12 or newer is needed (tried: $(PYTHON_CANDIDATES))." >&2; \
+		echo "Install Python 3.12+ or point to one with: make PYTHON=/path/to/python3.13 ..." >&2; \
+		exit 1; fi
+
+$(STAMP): pyproject.toml | check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-true}; \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py seed_demo && \
+	echo && echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)" && echo && \
+	exec $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

@@ -1,0 +1,49 @@
+"""Atom and RSS feeds of published essays, each entry led by its content warnings."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.template.loader import render_to_string
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from blog.models import Essay
+
+
+class LatestEssaysFeed(Feed):
+    feed_type = Atom1Feed
+
+    def title(self):
+        return settings.SITE_NAME
+
+    def link(self):
+        return "/"
+
+    def description(self):
+        return "Essays on hard subjects, each with its content warnings first."
+
+    subtitle = description
+
+    def items(self):
+        return Essay.objects.published().with_warnings()[: settings.FEED_ITEMS]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        context = {"essay": item, "site_url": settings.SITE_URL}
+        return render_to_string("blog/feed_entry.html", context)
+
+    def item_author_name(self, item):
+        return item.byline
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [w.name for w in item.warning_list()]
+
+
+class LatestEssaysRssFeed(LatestEssaysFeed):
+    feed_type = Rss201rev2Feed

@@ -1,0 +1,177 @@
+"""Markdown to safe HTML: the one module that imports the Markdown library and the sanitizer.
+
+Essays are CommonMark written by editors. Whatever the renderer produces passes through nh3
+with an allowlist last, so no script, event handler, `javascript:` URL or inline style can
+reach a reader, whoever wrote the source.
+"""
+
+import re
+from functools import cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+WORDS_PER_MINUTE = 230
+
+ESSAY_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "em", "strong", "a", "ul", "ol", "li",
+    "blockquote", "figure", "figcaption", "img", "code", "pre", "sup", "sub", "abbr", "del",
+    "ins", "cite", "q", "small", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ESSAY_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
+    "ol": {"start"},
+    "abbr": {"title"},
+    "th": {"align"},
+    "td": {"align"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+# A line that opens with an en dash, an em dash or two hyphens names who said a quote.
+ATTRIBUTION = re.compile(r"^\s*(?:\u2013|\u2014|--)\s*\S")
+
+
+@cache
+def _essay_cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=ESSAY_TAGS,
+        attributes=ESSAY_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        allowed_classes={"figure": {"quote"}},
+        link_rel="noopener",
+        strip_comments=True,
+    )
+
+
+def _shift_headings(state: StateCore) -> None:
+    """The essay title is the page's only h1, so `# Heading` in a body becomes an h2."""
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(int(token.tag[1]) + 1, 6)
+            token.tag = f"h{level}"
+
+
+def _lazy_images(state: StateCore) -> None:
+    """Images inside the body are below the title and notice, so they load lazily."""
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "image":
+                child.attrSet("loading", "lazy")
+                child.attrSet("decoding", "async")
+
+
+def _split_attribution(inline: Token) -> list[Token] | None:
+    """Take a trailing "– Name" line off a paragraph; return its inline tokens, or None."""
+    children = inline.children or []
+    breaks = [i for i, t in enumerate(children) if t.type in ("softbreak", "hardbreak")]
+    if breaks:
+        cut = breaks[-1]
+        rest = children[cut + 1 :]
+        if rest and rest[0].type == "text" and ATTRIBUTION.match(rest[0].content):
+            inline.children = children[:cut]
+            return rest
+        return None
+    return None
+
+
+def _quote_attributions(state: StateCore) -> None:
+    """Turn a block quote followed by an attribution line into a figure with a caption.
+
+    The attribution may be the quote's last paragraph, the last line of that paragraph, or
+    the paragraph straight after the quote.
+    """
+    tokens = state.tokens
+    i = 0
+    while i < len(tokens):
+        if tokens[i].type != "blockquote_open":
+            i += 1
+            continue
+        depth, j = 0, i
+        for j in range(i, len(tokens)):
+            if tokens[j].type == "blockquote_open":
+                depth += 1
+            elif tokens[j].type == "blockquote_close":
+                depth -= 1
+                if depth == 0:
+                    break
+        opener = tokens[i]
+        caption = None
+        inner_last = tokens[j - 3 : j]
+        following = tokens[j + 1 : j + 4]
+        if (
+            len(following) == 3
+            and following[0].type == "paragraph_open"
+            and following[0].level == opener.level
+            and _is_attribution_paragraph(following[1])
+        ):
+            caption = following[1].children
+            del tokens[j + 1 : j + 4]
+        elif len(inner_last) == 3 and inner_last[0].type == "paragraph_open":
+            if _is_attribution_paragraph(inner_last[1]):
+                if j - 3 > i + 1:  # a quote that is nothing but "– Name" stays a quote
+                    caption = inner_last[1].children
+                    del tokens[j - 3 : j]
+                    j -= 3
+            else:
+                caption = _split_attribution(inner_last[1])
+        if caption:
+            first = caption[0]
+            first.content = re.sub(r"^\s*--\s*", "\u2013 ", first.content)
+            opener.meta["caption"] = caption
+            tokens[j].meta["caption"] = caption
+        i += 1
+
+
+def _is_attribution_paragraph(inline: Token) -> bool:
+    children = inline.children or []
+    return (
+        inline.type == "inline"
+        and not any(t.type in ("softbreak", "hardbreak") for t in children)
+        and bool(children)
+        and children[0].type == "text"
+        and bool(ATTRIBUTION.match(children[0].content))
+    )
+
+
+def _render_blockquote_open(self, tokens, idx, options, env):
+    if tokens[idx].meta.get("caption"):
+        return '<figure class="quote">\n<blockquote>\n'
+    return "<blockquote>\n"
+
+
+def _render_blockquote_close(self, tokens, idx, options, env):
+    caption = tokens[idx].meta.get("caption")
+    if caption:
+        text = self.renderInline(caption, options, env).strip()
+        return f"</blockquote>\n<figcaption>{text}</figcaption>\n</figure>\n"
+    return "</blockquote>\n"
+
+
+@cache
+def _essay_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table")
+    md.core.ruler.push("shift_headings", _shift_headings)
+    md.core.ruler.push("lazy_images", _lazy_images)
+    md.core.ruler.push("quote_attributions", _quote_attributions)
+    md.add_render_rule("blockquote_open", _render_blockquote_open)
+    md.add_render_rule("blockquote_close", _render_blockquote_close)
+    return md
+
+
+def render_essay(source: str) -> str:
+    """Render an essay's Markdown to sanitized HTML."""
+    return _essay_cleaner().clean(_essay_markdown().render(source or ""))
+
+
+def plain_text(html: str) -> str:
+    """The text of an HTML fragment with every tag removed (for word counts and summaries)."""
+    return nh3.clean(html, tags=set()).replace("&amp;", "&")
+
+
+def reading_minutes(text: str) -> int:
+    """Minutes an adult reader needs for `text`, at least one."""
+    words = len(text.split())
+    return max(1, round(words / WORDS_PER_MINUTE))

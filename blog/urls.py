@@ -1,0 +1,16 @@
+from django.urls import path
+
+from blog import feeds, views
+
+app_name = "blog"
+
+urlpatterns = [
+    path("", views.EssayListView.as_view(), name="essay_list"),
+    path("essays/<slug:slug>/", views.essay_detail, name="essay_detail"),
+    path("essays/<slug:slug>/continue/", views.essay_continue, name="essay_continue"),
+    path("preview/<int:pk>/", views.essay_preview, name="essay_preview"),
+    path("preferences/", views.PreferencesView.as_view(), name="preferences"),
+    path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("feed/", feeds.LatestEssaysFeed(), name="feed_atom"),
+    path("feed/rss/", feeds.LatestEssaysRssFeed(), name="feed_rss"),
+]

@@ -1,0 +1,143 @@
+"""Reader-facing pages: the essay list, an essay with its warning gate, preferences."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView, TemplateView
+
+from blog.forms import GateForm, PreferencesForm
+from blog.models import ContentWarning, Essay
+from blog.preferences import ReadingPreferences
+
+
+class EssayListView(ListView):
+    template_name = "blog/essay_list.html"
+    context_object_name = "essays"
+
+    def get_paginate_by(self, queryset):
+        return settings.ESSAYS_PER_PAGE
+
+    def get_queryset(self):
+        self.preferences = ReadingPreferences.from_request(self.request)
+        return Essay.objects.published().without_warnings(self.preferences.hide).with_warnings()
+
+    def paginate_queryset(self, queryset, page_size):
+        # get_page() turns page=-1, page=abc or page=9999 into a real page instead of a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["hiding_some"] = bool(self.preferences.hide)
+        return context
+
+
+def _safe_back_url(request) -> str:
+    """Where "Go back" leads: the page the reader came from on this site, else the essays."""
+    referer = request.headers.get("referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return "/"
+
+
+def _render_essay(request, essay: Essay, *, preview: bool = False, gate: bool | None = None):
+    """The essay page, or its warning screen when the reader has not chosen to read on.
+
+    `gate` forces the choice either way (staff previews); None asks the reader's cookie.
+    """
+    to_confirm = ReadingPreferences.from_request(request).warnings_to_confirm(essay)
+    if gate is False:
+        to_confirm = []
+    elif gate and not to_confirm:
+        to_confirm = essay.gating_warnings() or essay.warning_list()
+    context = {"essay": essay, "preview": preview}
+    if to_confirm:
+        context |= {
+            "gate_warnings": to_confirm,
+            "gate_form": GateForm(),
+            "back_url": _safe_back_url(request),
+        }
+        return render(request, "blog/essay_gate.html", context)
+    return render(request, "blog/essay_detail.html", context)
+
+
+def essay_detail(request, slug):
+    essay = get_object_or_404(Essay.objects.published().with_warnings(), slug=slug)
+    return _render_essay(request, essay)
+
+
+@staff_member_required
+def essay_preview(request, pk):
+    """A draft or scheduled essay exactly as readers will see it (staff only)."""
+    essay = get_object_or_404(Essay.objects.with_warnings(), pk=pk)
+    gate = False if "read" in request.GET else ("gate" in request.GET) or None
+    return _render_essay(request, essay, preview=True, gate=gate)
+
+
+@require_POST
+def essay_continue(request, slug):
+    """The reader chose to read past the warnings: remember it and show the essay."""
+    essay = get_object_or_404(Essay.objects.published().with_warnings(), slug=slug)
+    form = GateForm(request.POST)
+    remember = form.is_valid() and form.cleaned_data["remember_topics"]
+    preferences = ReadingPreferences.from_request(request)
+    gating = [w.pk for w in essay.warning_list() if w.gates or w.pk in preferences.hide]
+    response = HttpResponseRedirect(essay.get_absolute_url())
+    preferences.with_essay_passed(essay.pk, gating, remember_topics=remember).save(response)
+    return response
+
+
+class PreferencesView(View):
+    template_name = "blog/preferences.html"
+
+    def get(self, request):
+        preferences = ReadingPreferences.from_request(request)
+        form = PreferencesForm(
+            initial={"skip_gate": list(preferences.skip_gate), "hide": list(preferences.hide)}
+        )
+        return self._render(request, form, preferences)
+
+    def post(self, request):
+        preferences = ReadingPreferences.from_request(request)
+        form = PreferencesForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, preferences, status=400)
+        updated = preferences.with_choices(
+            skip_gate=[w.pk for w in form.cleaned_data["skip_gate"]],
+            hide=[w.pk for w in form.cleaned_data["hide"]],
+            forget_essays=form.cleaned_data["forget_essays"],
+        )
+        messages.success(request, "Your reading preferences are saved in this browser.")
+        response = redirect("blog:preferences")
+        updated.save(response)
+        return response
+
+    def _render(self, request, form, preferences, status=200):
+        context = {
+            "form": form,
+            "warnings": ContentWarning.objects.all(),
+            "remembered_essays": len(preferences.passed),
+        }
+        return render(request, self.template_name, context, status=status)
+
+
+class PrivacyView(TemplateView):
+    template_name = "pages/privacy.html"
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+
+def csrf_failure(request, reason=""):
+    """A friendly page when a form arrives without its security token (cookies off, stale)."""
+    return render(request, "403_csrf.html", status=403)

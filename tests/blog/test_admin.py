@@ -1,0 +1,118 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from blog.models import Essay
+from tests.factories import make_essay, make_user, make_warning
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor():
+    return make_user("editor", is_staff=True, groups=[Group.objects.get(name="Editors")])
+
+
+def test_editors_group_has_exactly_the_publishing_permissions():
+    perms = set(
+        Group.objects.get(name="Editors").permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+    assert perms == {
+        ("blog", f"{action}_{model}")
+        for action in ("add", "change", "delete", "view")
+        for model in ("essay", "contentwarning")
+    }
+
+
+def test_editor_can_publish_an_essay_through_the_admin(client, editor):
+    gating = make_warning("Suicide", gates=True)
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:blog_essay_add"),
+        {
+            "title": "New essay",
+            "slug": "new-essay",
+            "byline": "A. Writer",
+            "summary": "About something hard.",
+            "body": "Body with *emphasis*.",
+            "warnings": [gating.pk],
+            "warning_note": "",
+            "status": "published",
+            "published_at_0": "2026-01-01",
+            "published_at_1": "10:00:00",
+            "featured_image_alt": "",
+            "image_creator": "",
+            "image_source": "",
+            "image_source_url": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    essay = Essay.objects.get(slug="new-essay")
+    assert essay.created_by == editor
+    assert essay.body_html == "<p>Body with <em>emphasis</em>.</p>\n"
+    assert list(essay.warnings.all()) == [gating]
+    assert "New essay" in client.get("/").content.decode()
+
+
+def test_admin_change_list_offers_filters_search_and_previews(client, editor):
+    essay = make_essay("Findable essay", warnings=[make_warning("Grief", gates=True)])
+    client.force_login(editor)
+    html = client.get(reverse("admin:blog_essay_changelist") + "?q=Findable").content.decode()
+    assert "Findable essay" in html
+    assert "By status" in html and "By warnings" in html
+    assert reverse("blog:essay_preview", kwargs={"pk": essay.pk}) in html
+    assert "Preview the warning screen" in html
+
+
+def test_editor_cannot_manage_users(client, editor):
+    client.force_login(editor)
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_warning_autocomplete_is_available_to_editors(client, editor):
+    make_warning("Sexual violence")
+    client.force_login(editor)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "sex", "app_label": "blog", "model_name": "essay", "field_name": "warnings"},
+    )
+    assert response.status_code == 200
+    assert response.json()["results"][0]["text"] == "Sexual violence"
+
+
+def test_non_staff_cannot_reach_the_admin(client):
+    client.force_login(make_user(is_staff=False))
+    response = client.get(reverse("admin:blog_essay_changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_essay_with_image_needs_alt_text_in_the_admin(client, editor):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), (90, 120, 150)).save(buffer, format="PNG")
+    buffer.seek(0)
+    buffer.name = "pic.png"
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:blog_essay_add"),
+        {
+            "title": "With image",
+            "slug": "with-image",
+            "byline": "A. Writer",
+            "summary": "S.",
+            "body": "B.",
+            "status": "draft",
+            "published_at_0": "2026-01-01",
+            "published_at_1": "10:00:00",
+            "featured_image": buffer,
+            "featured_image_alt": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Describe the image for readers who cannot see it." in response.content.decode()
+    assert not Essay.objects.filter(slug="with-image").exists()

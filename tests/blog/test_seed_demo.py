@@ -1,0 +1,36 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from blog.models import ContentWarning, Essay
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    counts = (Essay.objects.count(), ContentWarning.objects.count())
+    first_html = {e.slug: e.body_html for e in Essay.objects.all()}
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert (Essay.objects.count(), ContentWarning.objects.count()) == counts
+    assert {e.slug: e.body_html for e in Essay.objects.all()} == first_html
+    published = Essay.objects.published()
+    assert published.count() >= 4
+    assert any(e.gating_warnings() for e in published)
+    assert any(e.warning_list() and not e.gating_warnings() for e in published)
+    assert any(not e.warning_list() for e in published)
+    with_image = Essay.objects.exclude(featured_image="").get()
+    assert with_image.featured_image_width == 1600 and with_image.featured_image_alt
+    assert with_image.image_creator and with_image.image_source
+    assert any("<figcaption>" in e.body_html for e in published)
+    assert any("<ol>" in e.body_html for e in published)
+    editor = get_user_model().objects.get(username="editor")
+    assert editor.groups.filter(name="Editors").exists() and editor.is_staff
+
+
+def test_seed_demo_creates_no_accounts_without_debug(settings):
+    settings.DEBUG = False
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert not get_user_model().objects.exists()
+    assert Essay.objects.published().count() >= 4

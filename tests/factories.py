@@ -1,0 +1,52 @@
+"""Small factory functions for test data."""
+
+from datetime import timedelta
+from itertools import count
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from blog.models import ContentWarning, Essay
+
+_seq = count(1)
+
+
+def make_warning(name=None, *, gates=False, display_order=100, **fields) -> ContentWarning:
+    n = next(_seq)
+    name = name or f"Warning {n}"
+    return ContentWarning.objects.create(
+        name=name,
+        slug=fields.pop("slug", f"warning-{n}"),
+        gates=gates,
+        display_order=display_order,
+        **fields,
+    )
+
+
+def make_essay(
+    title=None, *, warnings=(), status=Essay.Status.PUBLISHED, days_ago=1, **fields
+) -> Essay:
+    n = next(_seq)
+    title = title or f"Essay {n}"
+    essay = Essay.objects.create(
+        title=title,
+        slug=fields.pop("slug", f"essay-{n}"),
+        byline=fields.pop("byline", "A. Writer"),
+        summary=fields.pop("summary", f"Summary of essay {n}."),
+        body=fields.pop("body", f"The body of essay {n}.\n\nSecond paragraph."),
+        status=status,
+        published_at=fields.pop("published_at", timezone.now() - timedelta(days=days_ago)),
+        **fields,
+    )
+    if warnings:
+        essay.warnings.set(warnings)
+    return essay
+
+
+def make_user(username=None, *, groups=(), **fields):
+    user = get_user_model().objects.create_user(
+        username=username or f"user{next(_seq)}", password="pw-for-tests-only", **fields
+    )
+    for group in groups:
+        user.groups.add(group)
+    return user
