@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -9,10 +11,10 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_is_idempotent(settings):
     settings.DEBUG = True
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     counts = (Essay.objects.count(), ContentWarning.objects.count())
     first_html = {e.slug: e.body_html for e in Essay.objects.all()}
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert (Essay.objects.count(), ContentWarning.objects.count()) == counts
     assert {e.slug: e.body_html for e in Essay.objects.all()} == first_html
     published = Essay.objects.published()
@@ -31,6 +33,6 @@ def test_seed_demo_is_idempotent(settings):
 
 def test_seed_demo_creates_no_accounts_without_debug(settings):
     settings.DEBUG = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert not get_user_model().objects.exists()
     assert Essay.objects.published().count() >= 4
