@@ -1,7 +1,10 @@
 """The editors' desk: essays and the content-warning taxonomy in the Django admin."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from blog.models import ContentWarning, Essay
@@ -17,16 +20,47 @@ class ContentWarningAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "gates", "display_order", "description", "support_text"]
 
 
+class StateFilter(admin.SimpleListFilter):
+    """Draft, scheduled (published with a future date) or live."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("live", "Published")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        published = queryset.filter(status=Essay.Status.PUBLISHED)
+        match self.value():
+            case "draft":
+                return queryset.filter(status=Essay.Status.DRAFT)
+            case "scheduled":
+                return published.filter(published_at__gt=now)
+            case "live":
+                return published.filter(published_at__lte=now)
+        return queryset
+
+
 @admin.register(Essay)
 class EssayAdmin(admin.ModelAdmin):
     list_display = ["title", "byline", "state", "published_at", "warning_names", "preview_link"]
-    list_filter = ["status", "warnings", ("published_at", admin.DateFieldListFilter)]
+    list_filter = [StateFilter, "warnings", ("published_at", admin.DateFieldListFilter)]
     search_fields = ["title", "byline", "summary", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["warnings"]
     readonly_fields = ["preview_link", "reading_minutes", "created_by", "updated_at"]
     list_select_related = ["created_by"]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 8, "cols": 90})},
+    }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "body":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 30, "cols": 90})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "byline", "summary", "body"]}),
         (
@@ -74,7 +108,7 @@ class EssayAdmin(admin.ModelAdmin):
         url = reverse("blog:essay_preview", kwargs={"pk": essay.pk})
         links = [(url, "Preview")]
         if essay.gating_warnings():
-            links.append((f"{url}?gate=1", "Preview the warning screen"))
+            links.append((f"{url}?gate=1", "Warning screen"))
         return format_html_join(
             " \u00b7 ", '<a href="{}" target="_blank" rel="noopener">{}</a>', links
         ) or format_html("")

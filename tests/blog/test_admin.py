@@ -61,9 +61,26 @@ def test_admin_change_list_offers_filters_search_and_previews(client, editor):
     client.force_login(editor)
     html = client.get(reverse("admin:blog_essay_changelist") + "?q=Findable").content.decode()
     assert "Findable essay" in html
-    assert "By status" in html and "By warnings" in html
+    assert "By state" in html and "By warnings" in html
     assert reverse("blog:essay_preview", kwargs={"pk": essay.pk}) in html
-    assert "Preview the warning screen" in html
+    assert "?gate=1" in html
+
+
+def test_state_filter_separates_drafts_scheduled_and_live(client, editor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_essay("Live one")
+    make_essay("Draft one", status=Essay.Status.DRAFT)
+    make_essay("Later one", published_at=timezone.now() + timedelta(days=3))
+    client.force_login(editor)
+    url = reverse("admin:blog_essay_changelist")
+    scheduled = client.get(url + "?state=scheduled").content.decode()
+    assert "Later one" in scheduled and "Live one" not in scheduled and "Draft one" not in scheduled
+    assert "Scheduled" in scheduled
+    live = client.get(url + "?state=live").content.decode()
+    assert "Live one" in live and "Later one" not in live
 
 
 def test_editor_cannot_manage_users(client, editor):
