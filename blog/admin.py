@@ -71,7 +71,7 @@ class EssayAdmin(admin.ModelAdmin):
                 "'gates' puts a warning screen in front of the body.",
             },
         ),
-        ("Publishing", {"fields": ["status", "published_at", "preview_link"]}),
+        ("Publishing", {"fields": ["status", "published_at", "comments_open", "preview_link"]}),
         (
             "Featured image",
             {

@@ -175,3 +175,47 @@ def reading_minutes(text: str) -> int:
     """Minutes an adult reader needs for `text`, at least one."""
     words = len(text.split())
     return max(1, round(words / WORDS_PER_MINUTE))
+
+
+# Comments: plain text with paragraphs, URLs made links, and a few inline tags readers know.
+COMMENT_TAGS = {"p", "br", "a", "em", "strong", "code", "blockquote", "q", "cite", "del"}
+COMMENT_ALLOWED_TAGS_TEXT = ", ".join(
+    f"<{t}>" for t in ("a", "em", "strong", "code", "blockquote", "q", "cite", "del")
+)
+USER_LINK_REL = "nofollow ugc noopener"
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+@cache
+def _comment_cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=COMMENT_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes=URL_SCHEMES,
+        link_rel=USER_LINK_REL,
+        strip_comments=True,
+    )
+
+
+@cache
+def _linker():
+    from bleach.linkifier import Linker
+
+    # No callbacks: nh3 runs after the linker and sets rel on every link.
+    return Linker(callbacks=[], skip_tags={"code"}, parse_email=False)
+
+
+def render_comment(text: str) -> str:
+    """Render a reader's comment to sanitized HTML: paragraphs, line breaks, links."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        return ""
+    paragraphs = []
+    for block in _BLANK_LINES.split(text):
+        block = block.strip("\n")
+        if block.lstrip().lower().startswith("<blockquote"):
+            paragraphs.append(block.replace("\n", "<br>\n"))
+        else:
+            paragraphs.append("<p>" + block.replace("\n", "<br>\n") + "</p>")
+    html = _comment_cleaner().clean("\n".join(paragraphs))
+    return _comment_cleaner().clean(_linker().linkify(html))

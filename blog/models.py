@@ -82,6 +82,9 @@ class Essay(models.Model):
         help_text='Optional detail, e.g. "Describes an assault in the third section."',
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    comments_open = models.BooleanField(
+        default=True, help_text="Readers may reply to this essay (see also the site's closing age)."
+    )
     published_at = models.DateTimeField(
         default=timezone.now,
         help_text="A date in the future schedules the essay: it stays hidden until then.",

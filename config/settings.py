@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "blog",
     "comments",
     "moderation",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -183,3 +184,11 @@ LOGGING = {
 
 # Serve uploads from Django itself (fine for one machine; use object storage beyond that).
 SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=DEBUG)
+
+# Comments
+COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=5)
+COMMENTS_THREADS_PER_PAGE = env.int("COMMENTS_THREADS_PER_PAGE", default=50)
+COMMENTS_NEWEST_FIRST = env.bool("COMMENTS_NEWEST_FIRST", default=False)
+COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
+COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=5000)
+COMMENTS_AUTHOR_COOKIE = "comment_author"

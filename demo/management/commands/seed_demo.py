@@ -20,8 +20,9 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter
 
 from blog.models import ContentWarning, Essay
+from demo.comments import seed_comments
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+DEMO_DIR = Path(__file__).resolve().parents[2] / "content"
 
 SUPPORT_GENERAL = (
     "If you are in danger now, call your local emergency number. In the UK you can call "
@@ -227,8 +228,10 @@ class Command(BaseCommand):
             essay.save()
             essay.warnings.set([warnings[slug] for slug in data["warnings"]])
 
+        new_comments = seed_comments({e.slug: e for e in Essay.objects.all()})
         self.stdout.write(
-            f"Demo content: {len(WARNINGS)} warnings, {len(ESSAYS)} essays ({created} new)."
+            f"Demo content: {len(WARNINGS)} warnings, {len(ESSAYS)} essays ({created} new), "
+            f"{new_comments} new comments."
         )
         self._accounts()
 

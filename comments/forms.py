@@ -1,0 +1,132 @@
+"""The comment form: what a reader may send, with the messages they see when it is wrong."""
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, URLValidator
+
+from blog.markup import COMMENT_ALLOWED_TAGS_TEXT
+
+# Control characters a browser never needs to send (NUL included: PostgreSQL refuses it in
+# text), and lone surrogates, which cannot be stored as UTF-8. Tab and newlines stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_LINE_BREAKS = re.compile(r"[\t\r\n\u2028\u2029]+")
+
+
+class CleanTextField(forms.CharField):
+    """A CharField that drops invisible control characters instead of failing on them."""
+
+    def __init__(self, *, single_line: bool = True, **kwargs):
+        self.single_line = single_line
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = _CONTROL.sub("", value)
+            if self.single_line:
+                value = _LINE_BREAKS.sub(" ", value)
+        return super().to_python(value)
+
+
+class CleanEmailField(forms.EmailField):
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = _CONTROL.sub("", _LINE_BREAKS.sub("", value))
+        return super().to_python(value)
+
+
+class CleanURLField(forms.URLField):
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = _CONTROL.sub("", _LINE_BREAKS.sub("", value))
+        return super().to_python(value)
+
+
+NO_PARENT = (
+    "The comment you are replying to is no longer available. Your text is below: you can "
+    "post it as a new comment."
+)
+
+
+def _too_long(what: str, limit: int) -> str:
+    return f"Please keep your {what} to {limit:,} characters or fewer (it has %(show_value)s)."
+
+
+class CommentForm(forms.Form):
+    body = CleanTextField(
+        label="Comment",
+        single_line=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 60}),
+        help_text="Plain text; leave a blank line between paragraphs. Web addresses become "
+        "links. You may also use these HTML tags: " + COMMENT_ALLOWED_TAGS_TEXT,
+        error_messages={"required": "Please enter your comment!"},
+    )
+    content_warning = CleanTextField(
+        label="Content warning (optional)",
+        required=False,
+        max_length=200,
+        help_text="If your comment describes something others may want warning of, name it "
+        "here; your comment will be folded away behind it.",
+        error_messages={"max_length": _too_long("content warning", 200)},
+    )
+    author_name = CleanTextField(
+        label="Name",
+        max_length=100,
+        help_text="Shown with your comment. A pseudonym is fine.",
+        error_messages={
+            "required": "Please enter your name here",
+            "max_length": _too_long("name", 100),
+        },
+    )
+    author_email = CleanEmailField(
+        label="Email (optional)",
+        required=False,
+        max_length=254,
+        help_text="Never published. Used only if a moderator needs to reach you.",
+        error_messages={
+            "invalid": "Please enter a valid email address, like name@example.org, "
+            "or leave it empty.",
+            "max_length": _too_long("email address", 254),
+        },
+    )
+    author_url = CleanURLField(
+        label="Website (optional)",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        error_messages={
+            "invalid": "Please enter a web address, like https://example.org, or leave it empty.",
+            "max_length": _too_long("website address", 500),
+        },
+    )
+    remember = forms.BooleanField(
+        label="Save my name, email, and website in this browser for the next time I comment.",
+        required=False,
+    )
+    parent = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
+        error_messages=dict.fromkeys(["invalid", "min_value", "max_value"], NO_PARENT),
+    )
+    submission_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This form is missing a hidden detail. Please send it again.",
+            "invalid": "This form is missing a hidden detail. Please send it again.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No maxlength attribute on the textarea: a browser would cut a pasted text short
+        # without a word; the server says how long it is instead.
+        limit = settings.COMMENTS_MAX_LENGTH
+        body = self.fields["body"]
+        body.max_length = limit
+        body.validators.append(MaxLengthValidator(limit))
+        body.error_messages["max_length"] = _too_long("comment", limit)

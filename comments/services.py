@@ -1,0 +1,149 @@
+"""Writing comments: the one way a comment comes into being."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from blog.models import Essay
+from comments.models import Comment
+from comments.signals import CommentRefused, comment_submitted, comment_will_be_posted
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    """The request details spam checks need, taken once from the HTTP request."""
+
+    ip_address: str | None
+    user_agent: str
+    referrer: str
+    permalink: str
+
+    @classmethod
+    def from_request(cls, request, *, permalink: str) -> "RequestMeta":
+        return cls(
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+            user_agent=request.headers.get("user-agent", "")[:500],
+            referrer=request.headers.get("referer", "")[:1000],
+            permalink=permalink[:1000],
+        )
+
+
+class ReplyNotAllowed(Exception):
+    """The comment being replied to cannot take replies (missing, not public, elsewhere)."""
+
+
+class DuplicateComment(Exception):
+    """The same name already posted the same text on this essay within the hour."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    comment: Comment
+    created: bool  # False when this was a repeat of a comment already saved
+
+
+def comments_are_open(essay: Essay, *, now=None) -> bool:
+    """Whether readers may still reply to an essay (its switch and the site's closing age)."""
+    if not essay.comments_open or not essay.is_public:
+        return False
+    days = settings.COMMENTS_CLOSE_AFTER_DAYS
+    return not days or (now or timezone.now()) < essay.published_at + timedelta(days=days)
+
+
+def reply_parent(*, essay: Essay, parent_id: int | None) -> Comment | None:
+    """The comment a reply attaches to, or ReplyNotAllowed with the reason.
+
+    A reply to a comment at the deepest level is attached beside it, to that comment's own
+    parent, so the thread never grows deeper than COMMENTS_MAX_DEPTH levels.
+    """
+    if parent_id is None:
+        return None
+    parent = (
+        Comment.objects.public().filter(pk=parent_id, essay=essay).select_related("parent").first()
+    )
+    if parent is None:
+        raise ReplyNotAllowed
+    while parent.depth >= settings.COMMENTS_MAX_DEPTH - 1 and parent.parent is not None:
+        parent = parent.parent
+    return parent
+
+
+def submit_comment(
+    *,
+    essay: Essay,
+    parent: Comment | None,
+    author_name: str,
+    author_email: str,
+    author_url: str,
+    body: str,
+    content_warning: str,
+    request_meta: RequestMeta,
+    submission_key: uuid.UUID,
+) -> Submission:
+    """Save a reader's comment as pending, once, and announce it when committed.
+
+    A repeat of the same form (double click, resent POST) returns the comment already
+    saved; the same text under the same name on the same essay within the hour, sent from
+    a fresh form, raises DuplicateComment.
+    """
+    earlier = Comment.objects.filter(submission_key=submission_key).first()
+    if earlier is not None:
+        return Submission(comment=earlier, created=False)
+    if Comment.objects.filter(
+        essay=essay,
+        author_name=author_name,
+        body=body,
+        status__in=[Comment.Status.PENDING, Comment.Status.APPROVED],
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).exists():
+        raise DuplicateComment
+
+    comment_will_be_posted.send(
+        sender=Comment,
+        essay=essay,
+        parent=parent,
+        author_name=author_name,
+        author_email=author_email,
+        request_meta=request_meta,
+    )
+    comment = Comment(
+        essay=essay,
+        parent=parent,
+        author_name=author_name,
+        author_email=author_email,
+        author_url=author_url,
+        body=body,
+        content_warning=content_warning,
+        ip_address=request_meta.ip_address,
+        user_agent=request_meta.user_agent,
+        referrer=request_meta.referrer,
+        permalink=request_meta.permalink,
+        submission_key=submission_key,
+    )
+    try:
+        with transaction.atomic():
+            comment.save()
+            transaction.on_commit(lambda: comment_submitted.send(sender=Comment, comment=comment))
+    except IntegrityError:
+        # The same form raced us (a double click); the first one won.
+        earlier = Comment.objects.filter(submission_key=submission_key).first()
+        if earlier is None:
+            raise
+        return Submission(comment=earlier, created=False)
+    return Submission(comment=comment, created=True)
+
+
+__all__ = [
+    "CommentRefused",
+    "DuplicateComment",
+    "ReplyNotAllowed",
+    "RequestMeta",
+    "Submission",
+    "comments_are_open",
+    "reply_parent",
+    "submit_comment",
+]

@@ -1,0 +1,22 @@
+"""What comments announces. Receivers live in other apps; comments never imports them.
+
+comment_will_be_posted is sent before a comment is saved. A receiver may refuse it by
+raising CommentRefused (say, a flood limit); nothing is saved and the reader sees the message.
+
+comment_submitted is sent once the new comment is committed, so receivers can start work
+(spam screening) knowing the row exists.
+"""
+
+from django.dispatch import Signal
+
+comment_will_be_posted = Signal()  # kwargs: essay, parent, request_meta, author_name, ...
+comment_submitted = Signal()  # kwargs: comment
+
+
+class CommentRefused(Exception):
+    """Raised by a comment_will_be_posted receiver to refuse a comment before it is saved."""
+
+    def __init__(self, message: str, *, status: int = 403):
+        super().__init__(message)
+        self.message = message
+        self.status = status

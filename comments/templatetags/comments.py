@@ -1,0 +1,78 @@
+"""Template tags blog's templates use to show comments, so blog never imports comments."""
+
+import uuid
+
+from django import template
+from django.db.models import Count
+from django.urls import reverse
+
+from blog.markup import COMMENT_ALLOWED_TAGS_TEXT
+from comments.forms import CommentForm
+from comments.models import Comment
+from comments.services import comments_are_open
+from comments.threads import PAGE_PARAM, own_comment_ids, thread_page
+from comments.views import saved_author
+
+register = template.Library()
+
+
+@register.simple_tag
+def annotate_comment_counts(essays) -> str:
+    """Set `comment_count` (approved comments) on each essay of a list, in one query."""
+    essays = list(essays)
+    counts = dict(
+        Comment.objects.public()
+        .filter(essay__in=[e.pk for e in essays])
+        .values_list("essay")
+        .annotate(n=Count("id"))
+        .values_list("essay", "n")
+    )
+    for essay in essays:
+        essay.comment_count = counts.get(essay.pk, 0)
+    return ""
+
+
+def _int_or_none(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+@register.inclusion_tag("comments/_section.html", takes_context=True)
+def render_comments(context, essay):
+    """The comment section of an essay page: threads, paging, and the form."""
+    request = context["request"]
+    own_ids = own_comment_ids(request)
+    threads = thread_page(essay, page_number=request.GET.get(PAGE_PARAM), own_ids=own_ids)
+
+    form = context.get("comment_form")
+    if form is None:
+        reply_param = _int_or_none(request.GET.get("replytocom"))
+        form = CommentForm(
+            initial={**saved_author(request), "submission_key": uuid.uuid4(),
+                     "remember": bool(saved_author(request)), "parent": reply_param}
+        )  # fmt: skip
+    parent_id = _int_or_none(form["parent"].value())
+    reply_to = next((c for c in threads.comments if c.pk == parent_id and c.can_reply), None)
+    if reply_to is None and not form.is_bound:
+        form.initial["parent"] = None
+
+    page_query = f"?{PAGE_PARAM}={threads.page.number}" if threads.page.number > 1 else ""
+    return {
+        "essay": essay,
+        "threads": threads,
+        "comments": threads.comments,
+        "comment_count": essay.comments.public().count(),
+        "form": form,
+        "reply_to": reply_to,
+        "comments_open": comments_are_open(essay),
+        "refusal": context.get("comment_refusal", ""),
+        "allowed_tags": COMMENT_ALLOWED_TAGS_TEXT,
+        "page_query": page_query,
+        "page_param": PAGE_PARAM,
+        "permalink_base": reverse("comments:permalink", kwargs={"pk": 0}).removesuffix("0/"),
+        "csrf_token": context.get("csrf_token"),
+        "request": request,
+    }

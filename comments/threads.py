@@ -1,0 +1,115 @@
+"""A page of comment threads for one essay and one reader, ready for a flat template loop."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Q, Subquery
+
+from comments.models import SEGMENT_LENGTH, Comment
+
+OWN_COMMENTS_SESSION_KEY = "comments.own"
+MAX_OWN_COMMENTS = 50
+PAGE_PARAM = "cpage"
+
+
+def own_comment_ids(request) -> set[int]:
+    """Ids of the comments this browser session wrote (to show them while pending)."""
+    if not hasattr(request, "session") or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return set()
+    ids = request.session.get(OWN_COMMENTS_SESSION_KEY, [])
+    return {i for i in ids if isinstance(i, int)}
+
+
+def remember_own_comment(request, comment: Comment) -> None:
+    ids = [i for i in request.session.get(OWN_COMMENTS_SESSION_KEY, []) if i != comment.pk]
+    request.session[OWN_COMMENTS_SESSION_KEY] = [*ids, comment.pk][-MAX_OWN_COMMENTS:]
+
+
+def _root_order(field="thread"):
+    return f"-{field}" if settings.COMMENTS_NEWEST_FIRST else field
+
+
+@dataclass
+class ThreadPage:
+    comments: list[Comment]
+    page: Page
+    own_ids: set[int] = field(default_factory=set)
+
+    @property
+    def paginated(self) -> bool:
+        return self.page.paginator.num_pages > 1
+
+
+def thread_page(essay, *, page_number=None, own_ids=frozenset()) -> ThreadPage:
+    """One page of threads (top-level comments with every reply), in two queries.
+
+    Each comment gets attributes for the template: `placeholder` (text shown instead of a
+    comment that is no longer public but has public replies), `own_pending`, `can_reply`,
+    and `reply_to` (the parent, for "replying to NAME").
+    """
+    roots = Comment.objects.visible_roots(essay, own_ids=own_ids).order_by(_root_order())
+    paginator = Paginator(
+        roots.values_list("thread", flat=True), settings.COMMENTS_THREADS_PER_PAGE
+    )
+    page = paginator.get_page(page_number)
+    if not paginator.count:
+        return ThreadPage(comments=[], page=page, own_ids=set(own_ids))
+
+    start = (page.number - 1) * paginator.per_page
+    page_threads = roots.values("thread")[start : start + paginator.per_page]
+    public_descendant = Comment.objects.filter(
+        thread=OuterRef("thread"),
+        status=Comment.Status.APPROVED,
+        depth__gt=OuterRef("depth"),
+        path__startswith=OuterRef("path"),
+    )
+    rows = list(
+        Comment.objects.filter(essay=essay, thread__in=Subquery(page_threads))
+        .filter(
+            Q(status=Comment.Status.APPROVED) | Q(pk__in=list(own_ids)) | Exists(public_descendant)
+        )
+        .order_by(_root_order(), "path")
+        .only(
+            "id", "essay_id", "parent_id", "thread", "path", "depth", "author_name",
+            "author_url", "body_html", "content_warning", "status", "created_at",
+        )
+    )  # fmt: skip
+    return ThreadPage(comments=_annotate(rows, own_ids), page=page, own_ids=set(own_ids))
+
+
+def _annotate(rows: list[Comment], own_ids) -> list[Comment]:
+    by_id = {c.pk: c for c in rows}
+    max_depth = settings.COMMENTS_MAX_DEPTH
+    for comment in rows:
+        public = comment.status == Comment.Status.APPROVED
+        comment.own_pending = comment.status == Comment.Status.PENDING and comment.pk in own_ids
+        comment.placeholder = None
+        if not public and not comment.own_pending:
+            comment.placeholder = (
+                "This comment is hidden while a moderator reviews it."
+                if comment.status == Comment.Status.PENDING
+                else "This comment was removed."
+            )
+        comment.can_reply = public and comment.depth < max_depth - 1
+        parent = by_id.get(comment.parent_id)
+        comment.reply_to = parent if parent is not None and parent.placeholder is None else None
+    return rows
+
+
+def page_of_comment(comment: Comment, *, own_ids=frozenset()) -> int:
+    """The page of its essay's threads on which a comment appears."""
+    roots = Comment.objects.visible_roots(comment.essay, own_ids=own_ids)
+    root_thread = comment.path[:SEGMENT_LENGTH]
+    if settings.COMMENTS_NEWEST_FIRST:
+        before = roots.filter(thread__gt=root_thread).count()
+    else:
+        before = roots.filter(thread__lt=root_thread).count()
+    return before // settings.COMMENTS_THREADS_PER_PAGE + 1
+
+
+def comment_location(comment: Comment, *, own_ids=frozenset()) -> str:
+    """The essay URL, with the right page of threads, at the comment's anchor."""
+    page = page_of_comment(comment, own_ids=own_ids)
+    query = f"?{PAGE_PARAM}={page}" if page > 1 else ""
+    return f"{comment.essay.get_absolute_url()}{query}#{comment.anchor}"

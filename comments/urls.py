@@ -1,0 +1,11 @@
+from django.urls import path
+
+from comments import views
+
+app_name = "comments"
+
+urlpatterns = [
+    path("essays/<slug:slug>/comment/", views.post_comment, name="post"),
+    path("essays/<slug:slug>/comments/feed/", views.EssayCommentsFeed(), name="essay_feed"),
+    path("comments/<int:pk>/", views.permalink, name="permalink"),
+]

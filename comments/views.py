@@ -1,0 +1,178 @@
+"""Posting a comment (post/redirect/get), comment permalinks, and an essay's comment feed."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.syndication.views import Feed
+from django.core import signing
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from blog.models import Essay
+from comments.forms import NO_PARENT, CommentForm
+from comments.models import Comment
+from comments.services import (
+    CommentRefused,
+    DuplicateComment,
+    ReplyNotAllowed,
+    RequestMeta,
+    comments_are_open,
+    reply_parent,
+    submit_comment,
+)
+from comments.threads import comment_location, own_comment_ids, remember_own_comment
+
+AUTHOR_COOKIE_SALT = "comments.author"
+AUTHOR_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+
+
+def saved_author(request) -> dict:
+    """Name, email and website the reader asked this browser to remember, if any."""
+    raw = request.COOKIES.get(settings.COMMENTS_AUTHOR_COOKIE)
+    if not raw or len(raw) > 2048:
+        return {}
+    try:
+        data = signing.loads(raw, salt=AUTHOR_COOKIE_SALT, max_age=AUTHOR_COOKIE_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    keys = ("author_name", "author_email", "author_url")
+    return {k: v for k, v in data.items() if k in keys and isinstance(v, str)}
+
+
+def _remember_author(request, response, data: dict) -> None:
+    if data["remember"]:
+        value = {k: data[k] for k in ("author_name", "author_email", "author_url")}
+        response.set_cookie(
+            settings.COMMENTS_AUTHOR_COOKIE,
+            signing.dumps(value, salt=AUTHOR_COOKIE_SALT, compress=True),
+            max_age=AUTHOR_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    elif settings.COMMENTS_AUTHOR_COOKIE in request.COOKIES:
+        response.delete_cookie(settings.COMMENTS_AUTHOR_COOKIE, samesite="Lax")
+
+
+def _essay_page_with_form(request, essay, form, *, status, refusal=""):
+    """The essay page again, with the reader's form (and their text) in place."""
+    context = {"essay": essay, "comment_form": form, "comment_refusal": refusal}
+    return render(request, "blog/essay_detail.html", context, status=status)
+
+
+@require_POST
+def post_comment(request, slug):
+    essay = get_object_or_404(Essay.objects.published().with_warnings(), slug=slug)
+    form = CommentForm(request.POST)
+    if not comments_are_open(essay):
+        refusal = "Comments are closed on this essay, so your comment was not posted."
+        return _essay_page_with_form(request, essay, form, status=403, refusal=refusal)
+    if not form.is_valid():
+        if "parent" in form.errors:
+            form = _without_parent(request)
+        return _essay_page_with_form(request, essay, form, status=400)
+
+    data = form.cleaned_data
+    try:
+        parent = reply_parent(essay=essay, parent_id=data["parent"])
+        submission = submit_comment(
+            essay=essay,
+            parent=parent,
+            author_name=data["author_name"],
+            author_email=data["author_email"],
+            author_url=data["author_url"],
+            body=data["body"],
+            content_warning=data["content_warning"],
+            request_meta=RequestMeta.from_request(
+                request, permalink=settings.SITE_URL + essay.get_absolute_url()
+            ),
+            submission_key=data["submission_key"],
+        )
+    except ReplyNotAllowed:
+        return _essay_page_with_form(request, essay, _without_parent(request), status=400)
+    except DuplicateComment:
+        form.add_error("body", "You have already posted this comment.")
+        return _essay_page_with_form(request, essay, form, status=400)
+    except CommentRefused as refused:
+        return _essay_page_with_form(
+            request, essay, form, status=refused.status, refusal=refused.message
+        )
+
+    comment = submission.comment
+    if submission.created:
+        remember_own_comment(request, comment)
+    comment.refresh_from_db(fields=["status"])
+    if comment.status == Comment.Status.APPROVED:
+        messages.success(request, "Thank you. Your comment is published.")
+    elif comment.status == Comment.Status.PENDING:
+        messages.info(request, "Your comment is awaiting moderation.")
+    else:
+        messages.info(request, "Thank you. Your comment was received.")
+    response = HttpResponseRedirect(comment_location(comment, own_ids=own_comment_ids(request)))
+    _remember_author(request, response, data)
+    return response
+
+
+def _without_parent(request):
+    """The reader's form with its reply target dropped (so it posts at the top level), and
+    a message saying why."""
+    data = request.POST.copy()
+    data["parent"] = ""
+    form = CommentForm(data)
+    form.is_valid()
+    form.add_error(None, NO_PARENT)
+    return form
+
+
+def permalink(request, pk):
+    """A comment's stable address: redirects to the right page of its essay."""
+    own = own_comment_ids(request)
+    comment = get_object_or_404(Comment.objects.select_related("essay"), pk=pk)
+    visible = comment.is_public or (comment.pk in own and comment.status == Comment.Status.PENDING)
+    if not visible or not comment.essay.is_public:
+        raise Http404("No such comment")
+    return HttpResponseRedirect(comment_location(comment, own_ids=own))
+
+
+class EssayCommentsFeed(Feed):
+    """The latest approved comments on one essay."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Essay.objects.published(), slug=slug)
+
+    def title(self, essay):
+        return f"Comments on \u201c{essay.title}\u201d"
+
+    def link(self, essay):
+        return essay.get_absolute_url()
+
+    def subtitle(self, essay):
+        return f"Approved comments on {essay.title}, newest first."
+
+    def items(self, essay):
+        return essay.comments.public().select_related("essay").order_by("-created_at")[:30]
+
+    def item_title(self, comment):
+        return f"{comment.author_name} on \u201c{comment.essay.title}\u201d"
+
+    def item_description(self, comment):
+        if comment.content_warning:
+            return format_html(
+                "<p><strong>Content warning:</strong> {}</p>", comment.content_warning
+            )
+        return comment.body_html
+
+    def item_author_name(self, comment):
+        return comment.author_name
+
+    def item_pubdate(self, comment):
+        return comment.created_at
+
+    def item_link(self, comment):
+        return comment.get_absolute_url()
