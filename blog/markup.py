@@ -184,6 +184,7 @@ COMMENT_ALLOWED_TAGS_TEXT = ", ".join(
 )
 USER_LINK_REL = "nofollow ugc noopener"
 _BLANK_LINES = re.compile(r"\n\s*\n")
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>\n?")
 
 
 @cache
@@ -218,4 +219,6 @@ def render_comment(text: str) -> str:
         else:
             paragraphs.append("<p>" + block.replace("\n", "<br>\n") + "</p>")
     html = _comment_cleaner().clean("\n".join(paragraphs))
-    return _comment_cleaner().clean(_linker().linkify(html))
+    html = _comment_cleaner().clean(_linker().linkify(html))
+    # Block tags a reader typed inside a paragraph split it; drop the empty halves.
+    return _EMPTY_PARAGRAPH.sub("", html).strip()

@@ -50,3 +50,35 @@ def make_user(username=None, *, groups=(), **fields):
     for group in groups:
         user.groups.add(group)
     return user
+
+
+def make_comment(essay, *, parent=None, status="approved", **fields):
+    from comments.models import Comment
+
+    n = next(_seq)
+    comment = Comment(
+        essay=essay,
+        parent=parent,
+        author_name=fields.pop("author_name", f"Reader {n}"),
+        body=fields.pop("body", f"Comment number {n}."),
+        status=status,
+        **fields,
+    )
+    comment.save()
+    return comment
+
+
+def comment_form_data(**overrides) -> dict:
+    import uuid
+
+    data = {
+        "body": "A thoughtful comment.",
+        "author_name": "A reader",
+        "author_email": "",
+        "author_url": "",
+        "content_warning": "",
+        "parent": "",
+        "submission_key": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return data

@@ -47,17 +47,19 @@ def render_comments(context, essay):
     own_ids = own_comment_ids(request)
     threads = thread_page(essay, page_number=request.GET.get(PAGE_PARAM), own_ids=own_ids)
 
+    def reply_target(parent_id):
+        return next((c for c in threads.comments if c.pk == parent_id and c.can_reply), None)
+
     form = context.get("comment_form")
     if form is None:
-        reply_param = _int_or_none(request.GET.get("replytocom"))
+        reply_to = reply_target(_int_or_none(request.GET.get("replytocom")))
+        author = saved_author(request)
         form = CommentForm(
-            initial={**saved_author(request), "submission_key": uuid.uuid4(),
-                     "remember": bool(saved_author(request)), "parent": reply_param}
+            initial={**author, "remember": bool(author), "submission_key": uuid.uuid4(),
+                     "parent": reply_to.pk if reply_to else None}
         )  # fmt: skip
-    parent_id = _int_or_none(form["parent"].value())
-    reply_to = next((c for c in threads.comments if c.pk == parent_id and c.can_reply), None)
-    if reply_to is None and not form.is_bound:
-        form.initial["parent"] = None
+    else:
+        reply_to = reply_target(_int_or_none(form["parent"].value()))
 
     page_query = f"?{PAGE_PARAM}={threads.page.number}" if threads.page.number > 1 else ""
     return {

@@ -36,3 +36,16 @@ def test_seed_demo_creates_no_accounts_without_debug(settings):
     call_command("seed_demo", stdout=io.StringIO())
     assert not get_user_model().objects.exists()
     assert Essay.objects.published().count() >= 4
+
+
+def test_seed_demo_adds_comment_threads(settings):
+    from comments.models import Comment
+
+    settings.DEBUG = False
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    comments = Comment.objects.all()
+    assert comments.filter(status="pending").count() == 2
+    assert comments.filter(status="approved").exclude(content_warning="").exists()
+    assert max(c.depth for c in comments) == settings.COMMENTS_MAX_DEPTH - 1
+    assert len({c.submission_key for c in comments}) == comments.count()

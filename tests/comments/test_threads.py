@@ -1,0 +1,236 @@
+import random
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from comments.models import Comment
+from comments.services import RequestMeta, reply_parent, submit_comment
+from tests.factories import comment_form_data, make_comment, make_essay
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def essay():
+    return make_essay()
+
+
+def post_url(essay):
+    return f"/essays/{essay.slug}/comment/"
+
+
+def chain(essay, length):
+    comments, parent = [], None
+    for _ in range(length):
+        parent = make_comment(essay, parent=parent)
+        comments.append(parent)
+    return comments
+
+
+def test_threads_render_in_order_with_depth_classes(client, essay):
+    first = make_comment(essay, body="First root.")
+    reply = make_comment(essay, parent=first, body="Reply to first.")
+    second = make_comment(essay, body="Second root.")
+    nested = make_comment(essay, parent=reply, body="Reply to reply.")
+    html = client.get(essay.get_absolute_url()).content.decode()
+    order = [html.index(f'id="comment-{c.pk}"') for c in (first, reply, nested, second)]
+    assert order == sorted(order)
+    assert f'class="comment depth-2" id="comment-{nested.pk}"' in html
+    assert f'replying to <a href="#comment-{reply.pk}">{reply.author_name}</a>' in html
+    assert '<time datetime="' in html
+
+
+def test_no_reply_link_at_the_maximum_depth(client, essay, settings):
+    settings.COMMENTS_MAX_DEPTH = 5
+    comments = chain(essay, 5)
+    html = client.get(essay.get_absolute_url()).content.decode()
+    for comment in comments[:4]:
+        assert f"replytocom={comment.pk}#respond" in html
+    assert f"replytocom={comments[4].pk}#respond" not in html
+
+
+def test_forged_reply_past_the_maximum_depth_attaches_at_the_maximum_depth(client, essay, settings):
+    settings.COMMENTS_MAX_DEPTH = 5
+    deepest = chain(essay, 5)[-1]
+    response = client.post(post_url(essay), comment_form_data(parent=deepest.pk, body="Deep."))
+    assert response.status_code == 302
+    reply = Comment.objects.get(body="Deep.")
+    assert reply.depth == 4 and reply.parent_id == deepest.parent_id
+
+
+@pytest.mark.parametrize(
+    "kind", ["missing", "pending", "spam", "removed", "other_essay", "junk", "negative", "huge"]
+)
+def test_replies_to_unavailable_parents_are_refused_with_a_message(client, essay, kind):
+    other = make_essay()
+    parents = {
+        "missing": 999999,
+        "pending": make_comment(essay, status="pending").pk,
+        "spam": make_comment(essay, status="spam").pk,
+        "removed": make_comment(essay, status="removed").pk,
+        "other_essay": make_comment(other).pk,
+        "junk": "abc",
+        "negative": -3,
+        "huge": 10**30,
+    }
+    before = Comment.objects.count()
+    response = client.post(
+        post_url(essay), comment_form_data(parent=parents[kind], body="My careful reply.")
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The comment you are replying to is no longer available." in html
+    assert "My careful reply.</textarea>" in html
+    assert re.search(r'<input type="hidden" name="parent" id="id_parent"\s*>', html)
+    assert Comment.objects.count() == before
+
+
+def test_reply_without_javascript_shows_replying_to_and_cancel(client, essay):
+    target = make_comment(essay, author_name="Dana")
+    html = client.get(f"{essay.get_absolute_url()}?replytocom={target.pk}").content.decode()
+    assert "Replying to <span data-reply-name>Dana</span>" in html
+    assert f'<a href="{essay.get_absolute_url()}#respond" class="cancel-reply"' in html
+    assert f'name="parent" value="{target.pk}"' in html
+    # The form sits under the comment being answered.
+    assert html.index(f'id="comment-{target.pk}"') < html.index('id="respond"')
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "99999999", "1e5", ""])
+def test_bad_replytocom_values_fall_back_to_a_new_comment(client, essay, value):
+    make_comment(essay)
+    response = client.get(f"{essay.get_absolute_url()}?replytocom={value}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Leave a comment" in html and 'name="parent" id="id_parent"' in html
+
+
+def test_removed_comment_with_public_replies_stays_as_a_placeholder(client, essay):
+    root = make_comment(essay, body="Root text that was removed.")
+    reply = make_comment(essay, parent=root, body="The reply stays.")
+    lonely = make_comment(essay, body="Removed without replies.")
+    Comment.objects.filter(pk__in=[root.pk, lonely.pk]).update(status="removed")
+    html = client.get(essay.get_absolute_url()).content.decode()
+    assert "This comment was removed." in html
+    assert "Root text that was removed." not in html
+    assert "The reply stays." in html
+    assert f'id="comment-{lonely.pk}"' not in html
+    assert html.index(f'id="comment-{root.pk}"') < html.index(f'id="comment-{reply.pk}"')
+
+
+def test_threads_are_paged_by_top_level_comment(client, essay, settings):
+    settings.COMMENTS_THREADS_PER_PAGE = 2
+    roots = [make_comment(essay, body=f"Root {i}.") for i in range(5)]
+    make_comment(essay, parent=roots[0], body="Reply on page one.")
+    page1 = client.get(essay.get_absolute_url()).content.decode()
+    assert "Root 0." in page1 and "Root 1." in page1 and "Root 2." not in page1
+    assert "Reply on page one." in page1
+    assert "Comments page 1 of 3" in page1 and "?cpage=2#comments" in page1
+    page3 = client.get(f"{essay.get_absolute_url()}?cpage=3").content.decode()
+    assert "Root 4." in page3 and "Root 0." not in page3
+    for junk in ["-1", "abc", "999"]:
+        assert client.get(f"{essay.get_absolute_url()}?cpage={junk}").status_code == 200
+
+
+def test_newest_first_setting_reverses_thread_order(client, essay, settings):
+    settings.COMMENTS_NEWEST_FIRST = True
+    old, new = make_comment(essay, body="Older."), make_comment(essay, body="Newer.")
+    reply = make_comment(essay, parent=old, body="Reply to older.")
+    html = client.get(essay.get_absolute_url()).content.decode()
+    assert html.index("Newer.") < html.index("Older.") < html.index("Reply to older.")
+    assert reply
+
+
+def test_permalink_lands_on_the_right_page(client, essay, settings):
+    settings.COMMENTS_THREADS_PER_PAGE = 2
+    roots = [make_comment(essay) for _ in range(5)]
+    reply = make_comment(essay, parent=roots[4])
+    response = client.get(f"/comments/{reply.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{essay.get_absolute_url()}?cpage=3#comment-{reply.pk}"
+    first = client.get(f"/comments/{roots[0].pk}/")
+    assert first["Location"] == f"{essay.get_absolute_url()}#comment-{roots[0].pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert f'id="comment-{reply.pk}"' in page
+
+
+def test_permalinks_of_hidden_comments_are_404(client, essay):
+    pending = make_comment(essay, status="pending")
+    spam = make_comment(essay, status="spam")
+    assert client.get(f"/comments/{pending.pk}/").status_code == 404
+    assert client.get(f"/comments/{spam.pk}/").status_code == 404
+    assert client.get("/comments/424242/").status_code == 404
+
+
+def test_new_comment_redirect_goes_to_its_page(client, essay, settings):
+    settings.COMMENTS_THREADS_PER_PAGE = 2
+    for _ in range(4):
+        make_comment(essay)
+    response = client.post(post_url(essay), comment_form_data(body="On page three."))
+    comment = Comment.objects.get(body="On page three.")
+    assert response["Location"] == f"{essay.get_absolute_url()}?cpage=3#comment-{comment.pk}"
+    assert "On page three." in client.get(response["Location"]).content.decode()
+
+
+def random_tree(essay, n, max_depth, seed=1):
+    """n approved comments in random threads, one of them reaching max_depth levels."""
+    rng = random.Random(seed)
+    made = chain(essay, min(n, max_depth))
+    for _ in range(n - len(made)):
+        candidates = [c for c in made[-50:] if c.depth < max_depth - 1]
+        parent = rng.choice(candidates) if candidates and rng.random() < 0.7 else None
+        made.append(make_comment(essay, parent=parent))
+    return made
+
+
+@pytest.mark.parametrize("n", [0, 10, 500])
+def test_essay_page_queries_do_not_grow_with_comments(
+    client, essay, n, settings, django_assert_max_num_queries
+):
+    settings.COMMENTS_THREADS_PER_PAGE = 50
+    made = random_tree(essay, n, settings.COMMENTS_MAX_DEPTH)
+    if n:
+        assert max(c.depth for c in made) == settings.COMMENTS_MAX_DEPTH - 1
+    # The commenter's own session adds one query to read it.
+    location = client.post(post_url(essay), comment_form_data(body="Mine."))["Location"]
+    with django_assert_max_num_queries(6):
+        response = client.get(location)
+    assert response.status_code == 200
+    assert "Mine." in response.content.decode()
+
+
+def test_inserting_a_reply_costs_a_constant_number_of_queries(essay):
+    random_tree(essay, 300, 5)
+    parent = Comment.objects.filter(depth=2).first()
+    meta = RequestMeta(ip_address="127.0.0.1", user_agent="t", referrer="", permalink="")
+    import uuid
+
+    with CaptureQueriesContext(connection) as queries:
+        resolved = reply_parent(essay=essay, parent_id=parent.pk)
+        submit_comment(
+            essay=essay,
+            parent=resolved,
+            author_name="R",
+            author_email="",
+            author_url="",
+            body="Reply.",
+            content_warning="",
+            request_meta=meta,
+            submission_key=uuid.uuid4(),
+        )
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    updates = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(inserts) == 1 and not updates
+    assert len(queries.captured_queries) <= 6
+
+
+def test_path_order_is_thread_order(essay):
+    made = random_tree(essay, 120, 5, seed=7)
+    ordered = list(Comment.objects.filter(essay=essay).order_by("thread", "path"))
+    position = {c.pk: i for i, c in enumerate(ordered)}
+    for comment in made:
+        if comment.parent_id:
+            assert position[comment.parent_id] < position[comment.pk]
+            assert comment.path.startswith(comment.parent.path)
+    assert len({c.path for c in ordered}) == len(ordered)
