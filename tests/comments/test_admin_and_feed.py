@@ -69,7 +69,8 @@ def test_essay_comment_feed_has_approved_comments_only(client):
         ('<a href="javascript:alert(1)">x</a>', '<p><a rel="nofollow ugc noopener">x</a></p>'),
         (
             "see www.example.org.",
-            '<p>see <a href="http://www.example.org" rel="nofollow ugc noopener">www.example.org</a>.</p>',
+            '<p>see <a href="http://www.example.org" rel="nofollow ugc noopener">'
+            "www.example.org</a>.</p>",
         ),
         (
             "<code>https://not.linked.example</code>",
