@@ -15,12 +15,13 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format venv check-python
+.PHONY: help run test lint format venv check-python bench
 
 help:
 	@echo "make run    set up, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff check and ruff format --check"
+	@echo "make bench  render benchmarks (prints a table)"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -53,3 +54,6 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python bench/comments_bench.py

@@ -4,11 +4,12 @@ import uuid
 
 from django import template
 from django.db.models import Count
+from django.template.loader import render_to_string
 from django.urls import reverse
 
-from blog.markup import COMMENT_ALLOWED_TAGS_TEXT
 from comments.forms import CommentForm
 from comments.models import Comment
+from comments.rendering import render_comment_list
 from comments.services import comments_are_open
 from comments.threads import PAGE_PARAM, own_comment_ids, thread_page
 from comments.views import saved_author
@@ -62,19 +63,32 @@ def render_comments(context, essay):
         reply_to = reply_target(_int_or_none(form["parent"].value()))
 
     page_query = f"?{PAGE_PARAM}={threads.page.number}" if threads.page.number > 1 else ""
+    open_ = comments_are_open(essay)
+    form_context = {
+        "essay": essay,
+        "form": form,
+        "reply_to": reply_to,
+        "page_query": page_query,
+        "csrf_token": context.get("csrf_token"),
+        "request": request,
+    }
+    form_html = render_to_string("comments/_form.html", form_context) if open_ else ""
+    comment_list = render_comment_list(
+        threads.comments,
+        permalink_base=reverse("comments:permalink", kwargs={"pk": 0}).removesuffix("0/"),
+        reply_query=f"{page_query}&amp;" if page_query else "?",
+        comments_open=open_,
+        reply_to_pk=reply_to.pk if reply_to else None,
+        form_html=form_html,
+    )
     return {
         "essay": essay,
         "threads": threads,
-        "comments": threads.comments,
+        "comment_list": comment_list,
+        "form_html": form_html,
         "comment_count": essay.comments.public().count(),
-        "form": form,
         "reply_to": reply_to,
-        "comments_open": comments_are_open(essay),
+        "comments_open": open_,
         "refusal": context.get("comment_refusal", ""),
-        "allowed_tags": COMMENT_ALLOWED_TAGS_TEXT,
-        "page_query": page_query,
         "page_param": PAGE_PARAM,
-        "permalink_base": reverse("comments:permalink", kwargs={"pk": 0}).removesuffix("0/"),
-        "csrf_token": context.get("csrf_token"),
-        "request": request,
     }
