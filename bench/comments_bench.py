@@ -142,8 +142,11 @@ def main() -> None:
             rows.append((n, paged, whole, reply))
 
         print()
-        print(f"Essay page render, median of {args.runs} requests "
-              f"({connection.vendor}, {settings.COMMENTS_THREADS_PER_PAGE} threads per page)")  # fmt: skip
+        per_page = settings.COMMENTS_THREADS_PER_PAGE
+        print(
+            f"Essay page render, median of {args.runs} requests "
+            f"({connection.vendor}, {per_page} threads per page)"
+        )
         header = (
             f"{'comments':>9} | {'page: shown':>11} {'queries':>7} {'ms':>8} | "
             f"{'all on one page: shown':>22} {'queries':>7} {'ms':>8} | {'insert reply ms':>15}"
