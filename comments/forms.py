@@ -1,9 +1,11 @@
 """The comment form: what a reader may send, with the messages they see when it is wrong."""
 
 import re
+import time
 
 from django import forms
 from django.conf import settings
+from django.core.signing import BadSignature, TimestampSigner
 from django.core.validators import MaxLengthValidator, URLValidator
 
 from blog.markup import COMMENT_ALLOWED_TAGS_TEXT
@@ -43,6 +45,20 @@ class CleanURLField(forms.URLField):
         if isinstance(value, str):
             value = _CONTROL.sub("", _LINE_BREAKS.sub("", value))
         return super().to_python(value)
+
+
+STAMP_SALT = "comments.form-started"
+# A form older than this is treated like one without a stamp.
+STAMP_MAX_AGE = 7 * 24 * 60 * 60
+
+
+def seconds_since(stamp: str) -> float | None:
+    """Seconds since the form carrying `stamp` was shown, or None if it is not genuine."""
+    try:
+        started = float(TimestampSigner(salt=STAMP_SALT).unsign(stamp, max_age=STAMP_MAX_AGE))
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return max(0.0, time.time() - started)
 
 
 NO_PARENT = (
@@ -113,6 +129,13 @@ class CommentForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages=dict.fromkeys(["invalid", "min_value", "max_value"], NO_PARENT),
     )
+    # Left empty by people, who never see it; bots that fill every field fill it too.
+    homepage = CleanTextField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
     submission_key = forms.UUIDField(
         widget=forms.HiddenInput,
         error_messages={
@@ -123,6 +146,10 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault(
+                "started", TimestampSigner(salt=STAMP_SALT).sign(str(time.time()))
+            )
         # No maxlength attribute on the textarea: a browser would cut a pasted text short
         # without a word; the server says how long it is instead.
         limit = settings.COMMENTS_MAX_LENGTH

@@ -76,6 +76,11 @@ class Comment(models.Model):
     user_agent = models.CharField(max_length=500, blank=True)
     referrer = models.CharField(max_length=1000, blank=True)
     permalink = models.CharField(max_length=1000, blank=True)
+    # Facts about how the form was filled in: what a bot typed into the field people cannot
+    # see, and the seconds between showing the form and sending it (None: stamp missing or
+    # tampered with).
+    form_honeypot = models.CharField(max_length=200, blank=True, editable=False)
+    form_seconds = models.FloatField(null=True, blank=True, editable=False)
     # One token per rendered form: a double click or a resent POST finds the first comment.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 

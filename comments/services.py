@@ -21,14 +21,17 @@ class RequestMeta:
     user_agent: str
     referrer: str
     permalink: str
+    form_honeypot: str = ""
+    form_seconds: float | None = None
 
     @classmethod
-    def from_request(cls, request, *, permalink: str) -> "RequestMeta":
+    def from_request(cls, request, *, permalink: str, **form_facts) -> "RequestMeta":
         return cls(
             ip_address=request.META.get("REMOTE_ADDR") or None,
             user_agent=request.headers.get("user-agent", "")[:500],
             referrer=request.headers.get("referer", "")[:1000],
             permalink=permalink[:1000],
+            **form_facts,
         )
 
 
@@ -122,6 +125,8 @@ def submit_comment(
         user_agent=request_meta.user_agent,
         referrer=request_meta.referrer,
         permalink=request_meta.permalink,
+        form_honeypot=request_meta.form_honeypot[:200],
+        form_seconds=request_meta.form_seconds,
         submission_key=submission_key,
     )
     try:

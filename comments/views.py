@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from blog.models import Essay
-from comments.forms import NO_PARENT, CommentForm
+from comments.forms import NO_PARENT, CommentForm, seconds_since
 from comments.models import Comment
 from comments.services import (
     CommentRefused,
@@ -88,7 +88,10 @@ def post_comment(request, slug):
             body=data["body"],
             content_warning=data["content_warning"],
             request_meta=RequestMeta.from_request(
-                request, permalink=settings.SITE_URL + essay.get_absolute_url()
+                request,
+                permalink=settings.SITE_URL + essay.get_absolute_url(),
+                form_honeypot=data["homepage"],
+                form_seconds=seconds_since(data["started"]),
             ),
             submission_key=data["submission_key"],
         )

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "comments",
     "moderation",
     "demo",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -192,3 +193,39 @@ COMMENTS_NEWEST_FIRST = env.bool("COMMENTS_NEWEST_FIRST", default=False)
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
 COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=5000)
 COMMENTS_AUTHOR_COOKIE = "comment_author"
+
+# Background tasks (django.tasks). The default runs tasks in the request, so `make run`
+# needs no worker. At scale: TASKS_BACKEND=django_tasks_db.DatabaseBackend and run
+# `python manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": env.str(
+            "TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
+# Moderation
+MODERATION_MIN_SECONDS = env.float("MODERATION_MIN_SECONDS", default=3.0)
+# At most this many comments from one IP address per window (seconds); more get HTTP 429.
+MODERATION_RATE = env.int("MODERATION_RATE", default=5)
+MODERATION_RATE_WINDOW = env.int("MODERATION_RATE_WINDOW", default=600)
+MODERATION_MAX_LINKS = env.int("MODERATION_MAX_LINKS", default=2)
+MODERATION_TRUST_RETURNING = env.bool("MODERATION_TRUST_RETURNING", default=True)
+MODERATION_ALWAYS_HOLD = env.bool("MODERATION_ALWAYS_HOLD", default=False)
+MODERATION_NOTIFY_HELD = env.bool("MODERATION_NOTIFY_HELD", default=False)
+MODERATION_SPAM_RETENTION_DAYS = env.int("MODERATION_SPAM_RETENTION_DAYS", default=15)
+MODERATION_DISCARD_RETENTION_DAYS = env.int("MODERATION_DISCARD_RETENTION_DAYS", default=1)
+# Seconds before retrying a spam check that failed, doubled each time, at most 6 tries.
+MODERATION_RETRY_BASE_SECONDS = env.int("MODERATION_RETRY_BASE_SECONDS", default=60)
+MODERATION_QUEUE_PAGE_SIZE = env.int("MODERATION_QUEUE_PAGE_SIZE", default=25)
+
+# Akismet: no key means the check is skipped (recorded) and every comment waits for a person.
+PYTHON_AKISMET_API_KEY = env.str("PYTHON_AKISMET_API_KEY", default="")
+AKISMET_TIMEOUT = env.float("AKISMET_TIMEOUT", default=2.0)
+# Send Akismet requests to another base URL (a proxy; tests use a fake server on 127.0.0.1).
+AKISMET_API_BASE = env.str("AKISMET_API_BASE", default="")
+# The client class, so tests can use the library's TestSyncClient subclasses.
+AKISMET_CLIENT_CLASS = env.str("AKISMET_CLIENT_CLASS", default="akismet.SyncClient")
+
+LOGIN_URL = "admin:login"

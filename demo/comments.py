@@ -6,6 +6,7 @@ from datetime import timedelta
 from comments.models import Comment
 
 A, P = Comment.Status.APPROVED, Comment.Status.PENDING
+S, R = Comment.Status.SPAM, Comment.Status.REMOVED
 
 # (key, parent key or None, name, body, status, content warning)
 THREADS = {
@@ -110,6 +111,15 @@ THREADS = {
             P,
             "",
         ),
+        (
+            "n5",
+            None,
+            "best-deals-4u",
+            "Great post!!! Visit https://cheap-pills.example and https://deals.example now",
+            S,
+            "",
+        ),
+        ("n6", "n3", "throwaway", "People who need lists like this are just weak.", R, ""),
     ],
     "how-we-talk-about-harm": [
         (
@@ -129,6 +139,7 @@ THREADS = {
             A,
             "",
         ),
+        ("h3", None, "SEO Expert", "Nice article, bookmarked, see my profile for more.", S, ""),
     ],
 }
 

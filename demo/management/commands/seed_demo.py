@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from blog.models import ContentWarning, Essay
 from demo.comments import seed_comments
+from demo.moderation import seed_decisions
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "content"
 
@@ -234,6 +235,7 @@ class Command(BaseCommand):
             f"{new_comments} new comments."
         )
         self._accounts()
+        seed_decisions()
 
     def _accounts(self):
         if not settings.DEBUG:

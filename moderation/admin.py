@@ -1,0 +1,89 @@
+"""Moderation in the Django admin: the same actions as the queue, and the word lists."""
+
+from django.contrib import admin, messages
+
+from comments.admin import CommentAdmin
+from comments.models import Comment
+from moderation import akismet
+from moderation.models import Decision, ListEntry
+from moderation.services import ACTIONS, AlreadyActed, moderate
+
+
+class DecisionInline(admin.TabularInline):
+    model = Decision
+    fields = ["created_at", "step", "outcome", "reason", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["created_at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _action(name):
+    act = ACTIONS[name]
+
+    @admin.action(description=f"{act.label} the selected comments",
+                  permissions=["moderate"])  # fmt: skip
+    def run(modeladmin, request, queryset):
+        done = 0
+        for comment in queryset:
+            try:
+                moderate(comment=comment, action=name, moderator=request.user)
+                done += 1
+            except AlreadyActed as exc:
+                modeladmin.message_user(
+                    request, f"{comment.author_name}: {exc.message}", messages.WARNING
+                )
+        if done:
+            modeladmin.message_user(request, f"{act.label}: {done} comment(s).", messages.SUCCESS)
+
+    run.__name__ = f"{name}_comments"
+    return run
+
+
+admin.site.unregister(Comment)
+
+
+@admin.register(Comment)
+class ModeratedCommentAdmin(CommentAdmin):
+    inlines = [DecisionInline]
+    actions = [_action(name) for name in ACTIONS]
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("comments.moderate_comment")
+
+    def changelist_view(self, request, extra_context=None):
+        if not akismet.is_configured():
+            self.message_user(
+                request,
+                "Akismet is off: no API key is set, so every comment waits for a moderator.",
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(ListEntry)
+class ListEntryAdmin(admin.ModelAdmin):
+    list_display = ["value", "kind", "note", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["value", "note"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "comment", "step", "outcome", "reason", "actor"]
+    list_filter = ["step", "outcome"]
+    list_select_related = ["comment", "actor"]
+    search_fields = ["reason"]
+    readonly_fields = ["comment", "step", "outcome", "reason", "actor", "details", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,84 @@
+"""Moderation's records: every screening step and moderator action, and the word lists."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Decision(models.Model):
+    """One step in a comment's moderation: who or what decided, what, and why."""
+
+    class Step(models.TextChoices):
+        HONEYPOT = "honeypot", "Honeypot"
+        TIME_TRAP = "time_trap", "Time trap"
+        RULES = "rules", "Word and address lists"
+        LINKS = "links", "Links"
+        AKISMET = "akismet", "Akismet"
+        POLICY = "policy", "Policy"
+        MODERATOR = "moderator", "Moderator"
+        FEEDBACK = "feedback", "Akismet feedback"
+
+    class Outcome(models.TextChoices):
+        PASS = "pass", "Passed"
+        HOLD = "hold", "Held for review"
+        SPAM = "spam", "Spam"
+        APPROVE = "approve", "Approved"
+        REMOVE = "remove", "Removed"
+        RESTORE = "restore", "Restored"
+        SKIPPED = "skipped", "Skipped"
+        ERROR = "error", "Unavailable"
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+
+    comment = models.ForeignKey(
+        "comments.Comment", on_delete=models.CASCADE, related_name="decisions"
+    )
+    step = models.CharField(max_length=20, choices=Step.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="moderation_decisions",
+    )  # fmt: skip
+    # For the Akismet step: exactly what was sent, so submit-spam/submit-ham can repeat it.
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["comment", "step"], name="decision_comment_step_idx")]
+
+    def __str__(self):
+        return f"{self.get_step_display()}: {self.get_outcome_display()} ({self.reason})"
+
+    @property
+    def actor_name(self) -> str:
+        return self.actor.get_username() if self.actor_id else "system"
+
+
+class ListEntry(models.Model):
+    """A word, IP address or email on one of the lists moderators keep."""
+
+    class Kind(models.TextChoices):
+        DISALLOWED_WORD = "disallowed_word", "Disallowed word (spam)"
+        DISALLOWED_IP = "disallowed_ip", "Disallowed IP address (spam)"
+        DISALLOWED_EMAIL = "disallowed_email", "Disallowed email (spam)"
+        MODERATION_WORD = "moderation_word", "Moderation word (hold for review)"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value = models.CharField(
+        max_length=200,
+        help_text="Words match anywhere in the name, email, website or comment, ignoring "
+        "case. An IP address or email must match exactly; an email entry starting with @ "
+        "matches a whole domain.",
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "list entry"
+        verbose_name_plural = "word and address lists"
+        ordering = ["kind", "value"]
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="list_entry_unique")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"

@@ -1,0 +1,256 @@
+"""Screening: the checks every new comment passes before anyone else can read it.
+
+Steps, each recorded as a Decision: honeypot, time trap, the moderators' word and address
+lists, links, Akismet, then policy. The policy Decision is the last one: a comment with one
+has been screened and is never screened again. If Akismet cannot answer, the comment stays
+pending with the reason recorded, and the check is tried again later.
+"""
+
+import ipaddress
+import logging
+from datetime import UTC, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.tasks import default_task_backend
+from django.utils import timezone
+
+from comments.models import Comment
+from moderation import akismet
+from moderation.models import Decision, ListEntry
+
+logger = logging.getLogger(__name__)
+
+Step, Outcome = Decision.Step, Decision.Outcome
+LOCAL_STEPS = (Step.HONEYPOT, Step.TIME_TRAP, Step.RULES, Step.LINKS)
+HONEYPOT_FIELD = "homepage"
+MAX_RETRIES = 6
+
+
+def akismet_params(comment: Comment, **extra) -> dict:
+    """Everything Akismet asks for about a comment (the library adds `blog` itself)."""
+    params = {
+        "user_ip": comment.ip_address or "",
+        "user_agent": comment.user_agent,
+        "referrer": comment.referrer,
+        "permalink": comment.permalink,
+        "comment_type": "reply" if comment.parent_id else "comment",
+        "comment_author": comment.author_name,
+        "comment_author_email": comment.author_email,
+        "comment_author_url": comment.author_url,
+        "comment_content": comment.body,
+        "comment_date_gmt": comment.created_at.astimezone(UTC).isoformat(),
+        "honeypot_field_name": HONEYPOT_FIELD,
+        "blog_lang": settings.LANGUAGE_CODE.split("-")[0],
+        "blog_charset": "UTF-8",
+        **extra,
+    }
+    if settings.DEBUG:
+        params["is_test"] = True
+    return params
+
+
+def _ip_matches(entry: str, ip: str | None) -> bool:
+    if not ip:
+        return False
+    try:
+        return ipaddress.ip_address(ip) in ipaddress.ip_network(entry.strip(), strict=False)
+    except ValueError:
+        return False
+
+
+def _email_matches(entry: str, email: str) -> bool:
+    entry, email = entry.strip().casefold(), email.casefold()
+    if not email or not entry:
+        return False
+    return email.endswith(entry) if entry.startswith("@") else email == entry
+
+
+def _check_lists(comment: Comment) -> tuple[str, str]:
+    """(outcome, reason) from the moderators' lists: spam, hold, or pass."""
+    text = " ".join(
+        [comment.author_name, comment.author_email, comment.author_url, comment.body]
+    ).casefold()
+    entries = list(ListEntry.objects.all())
+    for entry in entries:
+        value = entry.value.strip()
+        if not value:
+            continue
+        if entry.kind == ListEntry.Kind.DISALLOWED_WORD and value.casefold() in text:
+            return Outcome.SPAM, f'disallowed word "{value}"'
+        if entry.kind == ListEntry.Kind.DISALLOWED_IP and _ip_matches(value, comment.ip_address):
+            return Outcome.SPAM, f"disallowed IP address {value}"
+        if entry.kind == ListEntry.Kind.DISALLOWED_EMAIL and _email_matches(
+            value, comment.author_email
+        ):
+            return Outcome.SPAM, f"disallowed email {value}"
+    for entry in entries:
+        value = entry.value.strip()
+        if entry.kind == ListEntry.Kind.MODERATION_WORD and value and value.casefold() in text:
+            return Outcome.HOLD, f'moderation word "{value}"'
+    return Outcome.PASS, "no list entry matched"
+
+
+def _local_steps(comment: Comment) -> list[Decision]:
+    results = []
+    if comment.form_honeypot:
+        results.append((Step.HONEYPOT, Outcome.SPAM, "the hidden field was filled in"))
+    else:
+        results.append((Step.HONEYPOT, Outcome.PASS, "the hidden field was empty"))
+
+    minimum = settings.MODERATION_MIN_SECONDS
+    if comment.form_seconds is None:
+        results.append((Step.TIME_TRAP, Outcome.HOLD, "form time stamp missing or not genuine"))
+    elif comment.form_seconds < minimum:
+        results.append(
+            (Step.TIME_TRAP, Outcome.HOLD,
+             f"sent {comment.form_seconds:.1f} s after the form was shown (minimum {minimum:g} s)")
+        )  # fmt: skip
+    else:
+        results.append((Step.TIME_TRAP, Outcome.PASS, f"sent after {comment.form_seconds:.0f} s"))
+
+    results.append((Step.RULES, *_check_lists(comment)))
+
+    links = comment.body_html.count("<a ")
+    limit = settings.MODERATION_MAX_LINKS
+    if limit and links >= limit:
+        results.append((Step.LINKS, Outcome.HOLD, f"{links} links (held at {limit} or more)"))
+    else:
+        results.append((Step.LINKS, Outcome.PASS, f"{links} link{'s' if links != 1 else ''}"))
+
+    return Decision.objects.bulk_create(
+        [Decision(comment=comment, step=s, outcome=o, reason=r) for s, o, r in results]
+    )
+
+
+def _akismet_step(comment: Comment, attempts: int) -> Decision:
+    params = akismet_params(comment)
+    try:
+        verdict = akismet.check(params)
+    except akismet.NotConfigured:
+        return Decision.objects.create(
+            comment=comment, step=Step.AKISMET, outcome=Outcome.SKIPPED,
+            reason="skipped: not configured",
+        )  # fmt: skip
+    except akismet.AkismetUnavailable as exc:
+        retry_note = "will retry" if attempts < MAX_RETRIES else "giving up; recheck by hand"
+        return Decision.objects.create(
+            comment=comment, step=Step.AKISMET, outcome=Outcome.ERROR,
+            reason=f"{exc}; {retry_note}", details=params,
+        )  # fmt: skip
+    outcome = Outcome.PASS if verdict == akismet.Verdict.HAM else Outcome.SPAM
+    reason = {
+        akismet.Verdict.HAM: "Akismet: not spam",
+        akismet.Verdict.SPAM: "Akismet: spam",
+        akismet.Verdict.DISCARD: "Akismet: blatant spam (discard)",
+    }[verdict]
+    return Decision.objects.create(
+        comment=comment, step=Step.AKISMET, outcome=outcome, reason=reason,
+        details={**params, "verdict": verdict.value},
+    )  # fmt: skip
+
+
+def _is_returning_author(comment: Comment) -> bool:
+    if comment.author_email:
+        same = Q(author_email__iexact=comment.author_email)
+    else:
+        same = Q(author_name=comment.author_name, author_email="")
+    return Comment.objects.public().filter(same).exclude(pk=comment.pk).exists()
+
+
+def _finish(comment: Comment, status: str, reason: str) -> None:
+    outcome = {
+        Comment.Status.APPROVED: Outcome.APPROVE,
+        Comment.Status.SPAM: Outcome.SPAM,
+        Comment.Status.PENDING: Outcome.HOLD,
+    }[status]
+    if status != Comment.Status.PENDING:
+        updated = Comment.objects.filter(pk=comment.pk, status=Comment.Status.PENDING).update(
+            status=status, updated_at=timezone.now()
+        )
+        if not updated:  # a moderator got there first; their decision stands
+            return
+    Decision.objects.create(comment=comment, step=Step.POLICY, outcome=outcome, reason=reason)
+    logger.info("comment %s screened: %s (%s)", comment.pk, outcome, reason)
+    if status == Comment.Status.PENDING and settings.MODERATION_NOTIFY_HELD:
+        _notify_moderators(comment, reason)
+
+
+def _notify_moderators(comment: Comment, reason: str) -> None:
+    User = get_user_model()
+    moderators = (
+        User.objects.filter(
+            Q(groups__permissions__codename="moderate_comment") | Q(is_superuser=True),
+            is_active=True,
+        )
+        .exclude(email="")
+        .distinct()
+    )
+    recipients = [u.email for u in moderators]
+    if not recipients:
+        return
+    send_mail(
+        subject=f"A comment on \u201c{comment.essay.title}\u201d is waiting for review",
+        message=(
+            f"A comment by {comment.author_name} was held for review ({reason}).\n\n"
+            f"Review it at {settings.SITE_URL}/moderation/?status=pending\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+        fail_silently=True,
+    )
+
+
+def schedule_retry(comment_id: int, attempts: int) -> bool:
+    """Try the spam check again later, if the task backend can run a task later."""
+    if attempts >= MAX_RETRIES or not default_task_backend.supports_defer:
+        return False
+    from moderation.tasks import screen_comment
+
+    delay = settings.MODERATION_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+    screen_comment.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(comment_id)
+    return True
+
+
+def screen(comment_id: int) -> str | None:
+    """Screen one comment; return its status afterwards (None if there is no such comment)."""
+    comment = Comment.objects.select_related("essay").filter(pk=comment_id).first()
+    if comment is None:
+        return None
+    decisions = list(comment.decisions.all())
+    if comment.status != Comment.Status.PENDING or any(
+        d.step in (Step.POLICY, Step.MODERATOR) for d in decisions
+    ):
+        return comment.status  # already screened or decided by a person
+
+    local = [d for d in decisions if d.step in LOCAL_STEPS] or _local_steps(comment)
+    spam = next((d for d in local if d.outcome == Outcome.SPAM), None)
+    if spam is not None:
+        _finish(comment, Comment.Status.SPAM, f"spam: {spam.reason}")
+        return Comment.Status.SPAM
+
+    attempts = 1 + sum(d.step == Step.AKISMET and d.outcome == Outcome.ERROR for d in decisions)
+    checked = _akismet_step(comment, attempts)
+    if checked.outcome == Outcome.ERROR:
+        schedule_retry(comment.pk, attempts)
+        return Comment.Status.PENDING
+    if checked.outcome == Outcome.SPAM:
+        _finish(comment, Comment.Status.SPAM, checked.reason)
+        return Comment.Status.SPAM
+
+    holds = [d.reason for d in local if d.outcome == Outcome.HOLD]
+    if checked.outcome == Outcome.SKIPPED:
+        holds.append("Akismet is not configured")
+    if holds:
+        _finish(comment, Comment.Status.PENDING, "held for review: " + "; ".join(holds))
+    elif settings.MODERATION_ALWAYS_HOLD:
+        _finish(comment, Comment.Status.PENDING, "held for review: every comment is held")
+    elif settings.MODERATION_TRUST_RETURNING and _is_returning_author(comment):
+        _finish(comment, Comment.Status.APPROVED, "approved: every check passed and the "
+                "author has an approved comment")  # fmt: skip
+        return Comment.Status.APPROVED
+    else:
+        _finish(comment, Comment.Status.PENDING, "held for review: first comment from this author")
+    return Comment.Status.PENDING

@@ -1,0 +1,19 @@
+"""Background tasks (django.tasks): screening new comments and Akismet feedback."""
+
+from django.tasks import task
+
+from moderation import screening
+
+
+@task
+def screen_comment(comment_id: int) -> str | None:
+    """Run the screening pipeline for one comment."""
+    return screening.screen(comment_id)
+
+
+@task
+def send_feedback(decision_id: int) -> None:
+    """Send a moderator's correction (submit-spam or submit-ham) to Akismet."""
+    from moderation.services import deliver_feedback
+
+    deliver_feedback(decision_id)
