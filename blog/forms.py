@@ -11,15 +11,28 @@ class GateForm(forms.Form):
     )
 
 
+class WarningChoiceField(forms.ModelMultipleChoiceField):
+    """Warnings by id; ids no database could hold are refused before any query."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not str(pk).isdigit() or not 0 < int(pk) < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice",
+                    params={"value": str(pk)[:20]},
+                )  # fmt: skip
+        return super()._check_values(value)
+
+
 class PreferencesForm(forms.Form):
-    skip_gate = forms.ModelMultipleChoiceField(
+    skip_gate = WarningChoiceField(
         queryset=ContentWarning.objects.filter(gates=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Open essays with these warnings without a warning screen",
         help_text="The warning is still listed at the top of the essay.",
     )
-    hide = forms.ModelMultipleChoiceField(
+    hide = WarningChoiceField(
         queryset=ContentWarning.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -16,6 +16,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _LINE_BREAKS = re.compile(r"[\t\r\n\u2028\u2029]+")
 
 
+def strip_control(text: str) -> str:
+    """`text` without control characters and lone surrogates (tabs and newlines stay)."""
+    return _CONTROL.sub("", text)
+
+
 class CleanTextField(forms.CharField):
     """A CharField that drops invisible control characters instead of failing on them."""
 

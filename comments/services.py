@@ -1,5 +1,6 @@
 """Writing comments: the one way a comment comes into being."""
 
+import ipaddress
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from blog.models import Essay
+from comments.forms import strip_control
 from comments.models import Comment
 from comments.signals import CommentRefused, comment_submitted, comment_will_be_posted
 
@@ -27,12 +29,19 @@ class RequestMeta:
     @classmethod
     def from_request(cls, request, *, permalink: str, **form_facts) -> "RequestMeta":
         return cls(
-            ip_address=request.META.get("REMOTE_ADDR") or None,
-            user_agent=request.headers.get("user-agent", "")[:500],
-            referrer=request.headers.get("referer", "")[:1000],
+            ip_address=_valid_ip(request.META.get("REMOTE_ADDR")),
+            user_agent=strip_control(request.headers.get("user-agent", ""))[:500],
+            referrer=strip_control(request.headers.get("referer", ""))[:1000],
             permalink=permalink[:1000],
             **form_facts,
         )
+
+
+def _valid_ip(value) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 class ReplyNotAllowed(Exception):
@@ -72,6 +81,8 @@ def reply_parent(*, essay: Essay, parent_id: int | None) -> Comment | None:
         raise ReplyNotAllowed
     while parent.depth >= settings.COMMENTS_MAX_DEPTH - 1 and parent.parent is not None:
         parent = parent.parent
+    if not parent.is_public:
+        raise ReplyNotAllowed
     return parent
 
 
@@ -91,13 +102,15 @@ def submit_comment(
 
     A repeat of the same form (double click, resent POST) returns the comment already
     saved; the same text under the same name on the same essay within the hour, sent from
-    a fresh form, raises DuplicateComment.
+    a fresh form from the same address, raises DuplicateComment.
     """
     earlier = Comment.objects.filter(submission_key=submission_key).first()
     if earlier is not None:
         return Submission(comment=earlier, created=False)
+    # Scoped to the sender's address, so nobody learns of someone else's hidden comment.
     if Comment.objects.filter(
         essay=essay,
+        ip_address=request_meta.ip_address,
         author_name=author_name,
         body=body,
         status__in=[Comment.Status.PENDING, Comment.Status.APPROVED],

@@ -59,6 +59,7 @@ def thread_page(essay, *, page_number=None, own_ids=frozenset()) -> ThreadPage:
     start = (page.number - 1) * paginator.per_page
     page_threads = roots.values("thread")[start : start + paginator.per_page]
     public_descendant = Comment.objects.filter(
+        essay=essay,
         thread=OuterRef("thread"),
         status=Comment.Status.APPROVED,
         depth__gt=OuterRef("depth"),

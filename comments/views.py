@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from blog.models import Essay
+from blog.preferences import ReadingPreferences
 from comments.forms import NO_PARENT, CommentForm, seconds_since
 from comments.models import Comment
 from comments.services import (
@@ -59,8 +60,14 @@ def _remember_author(request, response, data: dict) -> None:
 
 
 def _essay_page_with_form(request, essay, form, *, status, refusal=""):
-    """The essay page again, with the reader's form (and their text) in place."""
+    """The essay page again, with the reader's form (and their text) in place.
+
+    A reader who has not passed the essay's warning screen in this browser (cookies off,
+    or a form sent from elsewhere) gets the form alone: the body stays behind the gate.
+    """
     context = {"essay": essay, "comment_form": form, "comment_refusal": refusal}
+    if ReadingPreferences.from_request(request).warnings_to_confirm(essay):
+        return render(request, "comments/form_page.html", context, status=status)
     return render(request, "blog/essay_detail.html", context, status=status)
 
 

@@ -132,8 +132,6 @@ STORAGES = {
         )
     },
 }
-# Featured images and other uploads: 10 MB is plenty for a web-sized photograph.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Everything is served from this site: no CDNs, no inline scripts or style attributes.
 SECURE_CSP = {
@@ -181,6 +179,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # httpx logs every request at INFO; Akismet calls are logged by moderation instead.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }
 
 # Serve uploads from Django itself (fine for one machine; use object storage beyond that).

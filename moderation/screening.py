@@ -8,6 +8,7 @@ pending with the reason recorded, and the check is tried again later.
 
 import ipaddress
 import logging
+import re
 from datetime import UTC, timedelta
 
 from django.conf import settings
@@ -27,6 +28,7 @@ Step, Outcome = Decision.Step, Decision.Outcome
 LOCAL_STEPS = (Step.HONEYPOT, Step.TIME_TRAP, Step.RULES, Step.LINKS)
 HONEYPOT_FIELD = "homepage"
 MAX_RETRIES = 6
+LINK = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
 
 
 def akismet_params(comment: Comment, **extra) -> dict:
@@ -113,7 +115,7 @@ def _local_steps(comment: Comment) -> list[Decision]:
 
     results.append((Step.RULES, *_check_lists(comment)))
 
-    links = comment.body_html.count("<a ")
+    links = len(LINK.findall(comment.body))
     limit = settings.MODERATION_MAX_LINKS
     if limit and links >= limit:
         results.append((Step.LINKS, Outcome.HOLD, f"{links} links (held at {limit} or more)"))
@@ -191,16 +193,18 @@ def _notify_moderators(comment: Comment, reason: str) -> None:
     recipients = [u.email for u in moderators]
     if not recipients:
         return
-    send_mail(
-        subject=f"A comment on \u201c{comment.essay.title}\u201d is waiting for review",
-        message=(
-            f"A comment by {comment.author_name} was held for review ({reason}).\n\n"
-            f"Review it at {settings.SITE_URL}/moderation/?status=pending\n"
-        ),
-        from_email=None,
-        recipient_list=recipients,
-        fail_silently=True,
-    )
+    try:
+        send_mail(
+            subject=f"A comment on \u201c{comment.essay.title}\u201d is waiting for review",
+            message=(
+                f"A comment was held for review ({reason}).\n\n"
+                f"Review it at {settings.SITE_URL}/moderation/?status=pending\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except Exception:  # a mail outage must not stop screening
+        logger.exception("could not email moderators about comment %s", comment.pk)
 
 
 def schedule_retry(comment_id: int, attempts: int) -> bool:

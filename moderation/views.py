@@ -1,5 +1,6 @@
 """The moderator queue: tabs by status, filters, search, and actions that work without JS."""
 
+import contextlib
 import ipaddress
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from blog.models import Essay
+from comments.forms import strip_control
 from comments.models import Comment
 from moderation import akismet
 from moderation.models import Decision
@@ -32,14 +34,12 @@ MODERATE = "comments.moderate_comment"
 
 
 def _search(queryset, q: str):
-    q = q.strip()[:200]
+    q = strip_control(q).strip()[:200]
     if not q:
         return queryset
     match = Q(author_name__icontains=q) | Q(author_email__icontains=q) | Q(body__icontains=q)
-    try:
+    with contextlib.suppress(ValueError):  # only search the IP column for a real address
         match |= Q(ip_address=str(ipaddress.ip_address(q)))
-    except ValueError:
-        pass
     return queryset.filter(match)
 
 
@@ -57,7 +57,7 @@ def queue(request):
     status = request.GET.get("status")
     status = status if status in TABS else Status.PENDING
     essay_id = _int(request.GET.get("essay"))
-    q = request.GET.get("q", "")
+    q = strip_control(request.GET.get("q", ""))
 
     comments = Comment.objects.filter(status=status)
     if essay_id:

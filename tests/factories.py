@@ -82,3 +82,12 @@ def comment_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def make_pending(essay, **fields):
+    """A freshly submitted comment, as the form would leave it (not yet screened)."""
+    fields.setdefault("form_seconds", 30.0)
+    fields.setdefault("ip_address", "203.0.113.5")
+    fields.setdefault("user_agent", "Mozilla/5.0 (test)")
+    fields.setdefault("permalink", f"https://essays.example{essay.get_absolute_url()}")
+    return make_comment(essay, status="pending", **fields)

@@ -3,6 +3,7 @@
 import uuid
 
 from django import template
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,7 +12,7 @@ from comments.forms import CommentForm
 from comments.models import Comment
 from comments.rendering import render_comment_list
 from comments.services import comments_are_open
-from comments.threads import PAGE_PARAM, own_comment_ids, thread_page
+from comments.threads import PAGE_PARAM, ThreadPage, own_comment_ids, thread_page
 from comments.views import saved_author
 
 register = template.Library()
@@ -42,11 +43,18 @@ def _int_or_none(value):
 
 
 @register.inclusion_tag("comments/_section.html", takes_context=True)
-def render_comments(context, essay):
-    """The comment section of an essay page: threads, paging, and the form."""
+def render_comments(context, essay, form_only=False):
+    """The comment section of an essay page: threads, paging, and the form.
+
+    `form_only` leaves the threads out (for a page that must not show the essay's content).
+    """
     request = context["request"]
     own_ids = own_comment_ids(request)
-    threads = thread_page(essay, page_number=request.GET.get(PAGE_PARAM), own_ids=own_ids)
+    threads = (
+        ThreadPage(comments=[], page=Paginator([], 1).get_page(1))
+        if form_only
+        else thread_page(essay, page_number=request.GET.get(PAGE_PARAM), own_ids=own_ids)
+    )
 
     def reply_target(parent_id):
         return next((c for c in threads.comments if c.pk == parent_id and c.can_reply), None)
@@ -60,10 +68,14 @@ def render_comments(context, essay):
                      "parent": reply_to.pk if reply_to else None}
         )  # fmt: skip
     else:
-        reply_to = reply_target(_int_or_none(form["parent"].value()))
+        parent_id = _int_or_none(form["parent"].value())
+        reply_to = reply_target(parent_id)
+        if reply_to is None and parent_id:  # the parent is on another page of threads
+            reply_to = Comment.objects.public().filter(pk=parent_id, essay=essay).first()
 
     page_query = f"?{PAGE_PARAM}={threads.page.number}" if threads.page.number > 1 else ""
     open_ = comments_are_open(essay)
+    form_in_thread = reply_to is not None and any(c.pk == reply_to.pk for c in threads.comments)
     form_context = {
         "essay": essay,
         "form": form,
@@ -78,7 +90,7 @@ def render_comments(context, essay):
         permalink_base=reverse("comments:permalink", kwargs={"pk": 0}).removesuffix("0/"),
         reply_query=f"{page_query}&amp;" if page_query else "?",
         comments_open=open_,
-        reply_to_pk=reply_to.pk if reply_to else None,
+        reply_to_pk=reply_to.pk if form_in_thread else None,
         form_html=form_html,
     )
     return {
@@ -86,8 +98,9 @@ def render_comments(context, essay):
         "threads": threads,
         "comment_list": comment_list,
         "form_html": form_html,
-        "comment_count": essay.comments.public().count(),
-        "reply_to": reply_to,
+        "comment_count": 0 if form_only else essay.comments.public().count(),
+        "form_only": form_only,
+        "form_in_thread": form_in_thread,
         "comments_open": open_,
         "refusal": context.get("comment_refusal", ""),
         "page_param": PAGE_PARAM,

@@ -61,3 +61,10 @@ def test_saving_preferences_keeps_the_current_choices_checked(client):
     html = client.get("/preferences/").content.decode()
     assert re.search(rf'<input[^>]*name="skip_gate"[^>]*value="{cw.pk}"[^>]*checked', html)
     assert not re.search(r'<input[^>]*name="hide"[^>]*checked', html)
+
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "-1", "1e3", "\x00", "0"])
+def test_impossible_warning_ids_are_refused_cleanly(client, value):
+    response = client.post("/preferences/", {"hide": [value], "skip_gate": [value]})
+    assert response.status_code == 400
+    assert "Your preferences were not saved" in response.content.decode()

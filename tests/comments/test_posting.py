@@ -182,9 +182,15 @@ def test_no_cookie_without_opt_in_and_unticking_forgets(client, essay):
 
 
 def test_forged_author_cookie_is_ignored(client, essay):
-    client.cookies["comment_author"] = "forged:value"
-    response = client.get(essay.get_absolute_url())
-    assert response.status_code == 200
+    from django.core import signing
+
+    forged = signing.dumps({"author_name": "Impostor"}, salt="comments.author", key="other-key")
+    for value in ["forged:value", forged]:
+        client.cookies["comment_author"] = value
+        response = client.get(essay.get_absolute_url())
+        assert response.status_code == 200
+        assert "Impostor" not in response.content.decode()
+        assert not re.search(r'name="author_name"[^>]*value=', response.content.decode())
 
 
 def test_form_has_the_akismet_notice_and_privacy_link(client, essay):
@@ -251,9 +257,13 @@ def test_comment_body_links_are_made_and_scripts_are_not(client, essay):
     assert "<script" not in html and "onclick" not in html
 
 
-def test_comment_counts_show_on_list_cards_in_one_query(client, django_assert_max_num_queries):
-    essays = [make_essay() for _ in range(5)]
-    for i, essay in enumerate(essays):
+@pytest.mark.parametrize("n_essays", [5, 50])
+def test_comment_counts_show_on_list_cards_in_one_query(
+    client, n_essays, settings, django_assert_max_num_queries
+):
+    settings.ESSAYS_PER_PAGE = 50
+    essays = [make_essay() for _ in range(n_essays)]
+    for i, essay in enumerate(essays[:5]):
         for _ in range(i):
             make_comment(essay)
         make_comment(essay, status="pending")
@@ -296,3 +306,36 @@ def test_a_receiver_can_refuse_a_comment_before_it_is_saved(client, essay):
     html = response.content.decode()
     assert "You are commenting too quickly." in html and "Not lost.</textarea>" in html
     assert Comment.objects.count() == 0
+
+
+@pytest.mark.parametrize("header", ["HTTP_USER_AGENT", "HTTP_REFERER"])
+def test_control_characters_in_request_headers_are_stripped(client, essay, header):
+    response = client.post(post_url(essay), comment_form_data(), **{header: "bad\x00\x01value"})
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert "badvalue" in (comment.user_agent, comment.referrer)
+
+
+def test_a_malformed_remote_address_is_stored_as_unknown(client, essay):
+    response = client.post(post_url(essay), comment_form_data(), REMOTE_ADDR="not-an-ip")
+    assert response.status_code == 302
+    assert Comment.objects.get().ip_address is None
+
+
+def test_failed_post_on_a_gated_essay_does_not_reveal_the_body(client):
+    from tests.factories import make_warning
+
+    gated = make_essay(body="Behind the gate.", warnings=[make_warning(gates=True)])
+    response = client.post(post_url(gated), comment_form_data(body="", author_name="Me"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Behind the gate." not in html
+    assert "Please enter your comment!" in html and 'value="Me"' in html
+
+
+def test_duplicate_check_only_looks_at_the_same_address(client, essay):
+    client.post(post_url(essay), comment_form_data(body="Thank you."), REMOTE_ADDR="198.51.100.1")
+    other = client.post(post_url(essay), comment_form_data(body="Thank you."),
+                        REMOTE_ADDR="198.51.100.2")  # fmt: skip
+    assert other.status_code == 302
+    assert Comment.objects.count() == 2

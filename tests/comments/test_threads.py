@@ -234,3 +234,44 @@ def test_path_order_is_thread_order(essay):
             assert position[comment.parent_id] < position[comment.pk]
             assert comment.path.startswith(comment.parent.path)
     assert len({c.path for c in ordered}) == len(ordered)
+
+
+def test_climbing_past_the_maximum_depth_never_lands_on_a_hidden_comment(client, essay, settings):
+    settings.COMMENTS_MAX_DEPTH = 5
+    comments = chain(essay, 5)
+    Comment.objects.filter(pk=comments[3].pk).update(status="removed")
+    before = Comment.objects.count()
+    response = client.post(post_url(essay), comment_form_data(parent=comments[4].pk))
+    assert response.status_code == 400
+    assert Comment.objects.count() == before
+
+
+def test_reply_form_with_errors_keeps_a_parent_from_another_page(client, essay, settings):
+    settings.COMMENTS_THREADS_PER_PAGE = 1
+    make_comment(essay)
+    later = make_comment(essay, author_name="On page two")
+    response = client.post(post_url(essay), comment_form_data(parent=later.pk, body=""))
+    html = response.content.decode()
+    assert "Replying to <span data-reply-name>On page two</span>" in html
+    assert f'name="parent" value="{later.pk}"' in html
+
+
+def test_permalink_pages_count_from_the_newest_when_newest_first(client, essay, settings):
+    settings.COMMENTS_THREADS_PER_PAGE = 2
+    settings.COMMENTS_NEWEST_FIRST = True
+    roots = [make_comment(essay) for _ in range(5)]
+    assert client.get(f"/comments/{roots[0].pk}/")["Location"].endswith(
+        f"?cpage=3#comment-{roots[0].pk}"
+    )
+    assert client.get(f"/comments/{roots[4].pk}/")["Location"] == (
+        f"{essay.get_absolute_url()}#comment-{roots[4].pk}"
+    )
+
+
+def test_max_depth_setting_is_checked_at_startup(settings):
+    from comments.checks import check_max_depth
+
+    settings.COMMENTS_MAX_DEPTH = 40
+    assert [e.id for e in check_max_depth(None)] == ["comments.E001"]
+    settings.COMMENTS_MAX_DEPTH = 5
+    assert check_max_depth(None) == []
