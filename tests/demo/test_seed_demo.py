@@ -49,3 +49,18 @@ def test_seed_demo_adds_comment_threads(settings):
     assert comments.filter(status="approved").exclude(content_warning="").exists()
     assert max(c.depth for c in comments) == settings.COMMENTS_MAX_DEPTH - 1
     assert len({c.submission_key for c in comments}) == comments.count()
+
+
+def test_seed_demo_fills_every_queue_tab_with_reasons(settings):
+    from comments.models import Comment
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    for status in ["pending", "approved", "spam", "removed"]:
+        comments = Comment.objects.filter(status=status)
+        assert comments.exists(), status
+        for comment in comments:
+            assert comment.decisions.exclude(reason="").exists(), (status, comment.pk)
+    call_command("seed_demo", stdout=io.StringIO())
+    first = Comment.objects.filter(status="spam").first()
+    assert first.decisions.filter(step="policy").count() == 1  # not seeded twice
