@@ -91,3 +91,16 @@ def make_pending(essay, **fields):
     fields.setdefault("user_agent", "Mozilla/5.0 (test)")
     fields.setdefault("permalink", f"https://essays.example{essay.get_absolute_url()}")
     return make_comment(essay, status="pending", **fields)
+
+
+def ensure_groups():
+    """Recreate the Editors and Moderators groups (a transactional test's flush drops them)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in [
+        ("blog.migrations.0002_editors_group", "create_editors"),
+        ("moderation.migrations.0002_moderators_group", "create_moderators"),
+    ]:
+        getattr(importlib.import_module(module), function)(apps, None)

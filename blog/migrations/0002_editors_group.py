@@ -18,9 +18,10 @@ EDITOR_PERMISSIONS = [
 def create_editors(apps, schema_editor):
     # Permissions are normally created after all migrations; make sure they exist now.
     app_config = apps.get_app_config("blog")
+    models_module = getattr(app_config, "models_module", None)
     app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -18,9 +18,10 @@ MODERATOR_PERMISSIONS = [
 def create_moderators(apps, schema_editor):
     for label in ("comments", "moderation"):
         app_config = apps.get_app_config(label)
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     moderators, _ = Group.objects.get_or_create(name="Moderators")

@@ -1,0 +1,254 @@
+"""The journeys readers, moderators and editors take, in a real browser."""
+
+import re
+
+import pytest
+
+from comments.models import Comment
+from tests.factories import ensure_groups, make_comment, make_essay, make_user, make_warning
+
+PASSWORD = "pw-for-tests-only"
+
+
+@pytest.fixture
+def gated_essay():
+    violence = make_warning("Sexual violence", gates=True, display_order=1,
+                            support_text="Support line: 0808 000 0000")  # fmt: skip
+    grief = make_warning("Grief", display_order=2)
+    make_essay("An open essay", warnings=[grief], body="Open body.", days_ago=3)
+    return make_essay(
+        "A gated essay", warnings=[violence, grief], days_ago=1,
+        body="The first line of the gated body.\n\nMore of it.", summary="About the aftermath.",
+    )  # fmt: skip
+
+
+def log_in(tab, username, next_path):
+    page = tab.go(f"/admin/login/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    return page
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_reader_passes_the_gate_and_it_is_remembered(open_tab, snap, gated_essay, javascript):
+    tab = open_tab(javascript=javascript)
+    page = tab.go("/")
+    card = page.locator("article.card", has_text="A gated essay")
+    assert card.locator(".cw-label").all_inner_texts() == ["Sexual violence", "Grief"]
+    snap(page, "home")
+
+    with page.expect_navigation():
+        card.get_by_role("link", name="A gated essay", exact=True).click()
+    assert page.get_by_role("heading", name="Before you read: content warning").is_visible()
+    assert "The first line of the gated body." not in page.content()
+    assert "Support line: 0808 000 0000" in page.inner_text("main")
+    snap(page, "gate")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue to the essay").click()
+    assert page.get_by_text("The first line of the gated body.").is_visible()
+    snap(page, "essay")
+
+    page = tab.go(gated_essay.get_absolute_url())  # the next visit opens directly
+    assert page.get_by_text("The first line of the gated body.").is_visible()
+    assert tab.csp_violations() == []
+
+
+def test_comment_form_errors_then_a_pending_comment_only_its_writer_sees(
+    open_tab, snap, e2e_settings
+):
+    essay = make_essay("Commentable", body="Body.")
+    tab = open_tab()
+    page = tab.go(essay.get_absolute_url())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Post comment").click()
+    assert page.get_by_text("Please enter your comment!").first.is_visible()
+    assert page.get_by_text("Please enter your name here").first.is_visible()
+    assert page.evaluate("document.activeElement.id") == "comment-errors"
+    assert page.get_attribute("#id_body", "aria-invalid") == "true"
+    snap(page, "errors")
+
+    page.fill("#id_body", "My first comment here.")
+    page.fill("#id_author_name", "First Reader")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Post comment").click()
+    pending = page.locator(".comment-pending")
+    assert pending.count() == 1
+    assert "Your comment is awaiting moderation." in pending.inner_text()
+    assert re.search(r"#comment-\d+$", page.url)
+    snap(page, "pending")
+
+    other = open_tab().go(essay.get_absolute_url())
+    assert "My first comment here." not in other.content()
+
+
+def test_moderator_approves_with_the_keyboard_then_the_reader_replies(open_tab, snap, e2e_settings):
+    ensure_groups()
+    from django.contrib.auth.models import Group
+
+    make_user("mod", is_staff=True, groups=[Group.objects.get(name="Moderators")])
+    essay = make_essay("Discussed", body="Body.")
+    reader = open_tab()
+    page = reader.go(essay.get_absolute_url())
+    page.fill("#id_body", "Please publish me.")
+    page.fill("#id_author_name", "Waiting Reader")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Post comment").click()
+
+    moderator = open_tab()
+    queue = log_in(moderator, "mod", "/moderation/")
+    item = queue.locator("[data-queue-item]", has_text="Please publish me.")
+    assert "Akismet: Skipped (skipped: not configured)" in item.inner_text()
+    assert "Held for review" in item.inner_text()
+    snap(queue, "queue")
+    queue.keyboard.press("j")
+    assert queue.evaluate("document.activeElement.id") == item.get_attribute("id")
+    with queue.expect_navigation():
+        queue.keyboard.press("a")
+    assert "Approve: 1 comment." in queue.inner_text(".messages")
+
+    page.reload()
+    comment = Comment.objects.get(body="Please publish me.")
+    assert comment.status == "approved"
+    published = page.locator(f"#comment-{comment.pk}")
+    assert published.is_visible() and page.locator(".comment-pending").count() == 0
+
+    # Reply inline, with JavaScript: the form moves under the comment without a reload.
+    published.get_by_role("link", name="Reply to Waiting Reader").click()
+    assert page.locator(f"#comment-{comment.pk} #respond").count() == 1
+    assert "Replying to Waiting Reader" in page.inner_text("#respond-title")
+    assert page.evaluate("document.activeElement.id") == "id_body"
+    snap(page, "reply-inline")
+    page.fill("#id_body", "A reply with JavaScript.")
+    page.fill("#id_author_name", "Waiting Reader")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Post comment").click()
+    js_reply = Comment.objects.get(body="A reply with JavaScript.")
+    assert js_reply.parent_id == comment.pk
+    assert page.locator(f"#comment-{js_reply.pk}.depth-1.comment-pending").is_visible()
+
+    # And without JavaScript: the Reply link reloads the page with the form in place.
+    nojs = open_tab(javascript=False)
+    page = nojs.go(essay.get_absolute_url())
+    with page.expect_navigation():
+        page.locator(f"#comment-{comment.pk}").get_by_role(
+            "link", name="Reply to Waiting Reader"
+        ).click()
+    assert "replytocom=" in page.url
+    assert "Replying to Waiting Reader" in page.inner_text("#respond-title")
+    page.fill("#id_body", "A reply without JavaScript.")
+    page.fill("#id_author_name", "No Script")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Post comment").click()
+    assert Comment.objects.get(body="A reply without JavaScript.").parent_id == comment.pk
+
+
+def test_editor_creates_previews_and_publishes_an_essay(open_tab, snap):
+    ensure_groups()
+    from django.contrib.auth.models import Group
+
+    make_user("ed", is_staff=True, groups=[Group.objects.get(name="Editors")])
+    make_warning("Suicide", gates=True, display_order=1)
+    make_warning("Grief", display_order=2)
+    tab = open_tab()
+    page = log_in(tab, "ed", "/admin/blog/essay/add/")
+    page.locator("#id_title").press_sequentially("Written in the browser")
+    assert page.input_value("#id_slug") == "written-in-the-browser"
+    page.fill("#id_byline", "Browser Editor")
+    page.fill("#id_summary", "A summary written in a real browser.")
+    page.fill("#id_body", "A body with *emphasis*.\n\n> A quote.\n>\n> \u2013 Someone")
+    for term, name in [("Suic", "Suicide"), ("Gri", "Grief")]:
+        page.locator(".field-warnings .select2-selection").click()
+        page.keyboard.type(term)
+        page.locator(".select2-results__option", has_text=name).click()
+    snap(page, "admin-form")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue editing").click()
+    assert "was added successfully" in page.inner_text(".messagelist")
+
+    with page.context.expect_page() as preview_info:
+        page.get_by_role("link", name="Preview", exact=True).click()
+    preview = preview_info.value
+    preview.wait_for_load_state()
+    assert "This is a draft; readers cannot see it." in preview.inner_text("main")
+    assert preview.get_by_role("heading", name="Before you read: content warning").is_visible()
+    with preview.expect_navigation():
+        preview.get_by_role("button", name="Continue to the essay").click()
+    assert preview.locator("figure.quote figcaption").inner_text() == "\u2013 Someone"
+    snap(preview, "preview")
+
+    assert "Written in the browser" not in open_tab().go("/").content()
+    page.select_option("#id_status", "published")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    reader = open_tab().go("/")
+    card = reader.locator("article.card", has_text="Written in the browser")
+    assert card.locator(".cw-label").all_inner_texts() == ["Suicide", "Grief"]
+    feed = reader.request.get(reader.url.rstrip("/") + "/feed/").text()
+    assert "Written in the browser" in feed and "Suicide" in feed
+
+
+def focus_ring(page) -> str:
+    return page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return s.outlineStyle + ' ' + s.outlineWidth; })()"
+    )
+
+
+def tab_to(page, predicate_js: str, limit: int = 60) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            f"(() => {{ const el = document.activeElement; return {predicate_js}; }})()"
+        ):
+            return
+    raise AssertionError(f"never reached {predicate_js} with Tab")
+
+
+def test_everything_works_from_the_keyboard_with_a_visible_focus(open_tab, e2e_settings):
+    ensure_groups()
+    from django.contrib.auth.models import Group
+
+    make_user("mod", is_staff=True, groups=[Group.objects.get(name="Moderators")])
+    gated = make_essay("Keyboard essay", body="Keyboard body.",
+                       warnings=[make_warning("Self-harm", gates=True)])  # fmt: skip
+    parent = make_comment(gated, author_name="Earlier Reader")
+    tab = open_tab()
+    page = tab.go(gated.get_absolute_url())
+
+    # The gate: Tab to Continue, check the focus ring, press Enter.
+    tab_to(page, "el.textContent.trim() === 'Continue to the essay'")
+    assert focus_ring(page).startswith("solid 3px")
+    page.keyboard.press("Shift+Tab")  # back to the checkbox, and forward again
+    assert page.evaluate("document.activeElement.id") == "remember-topics"
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("Keyboard body.").is_visible()
+
+    # Reply from the keyboard: Tab to the Reply link, Enter, type, Tab to the button, Space.
+    tab_to(page, "el.getAttribute('aria-label') === 'Reply to Earlier Reader'")
+    assert focus_ring(page).startswith("solid 3px")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "id_body"
+    page.keyboard.type("Typed without a mouse.")
+    tab_to(page, "el.id === 'id_author_name'")
+    page.keyboard.type("Keys Only")
+    tab_to(page, "el.dataset.submit !== undefined")
+    assert focus_ring(page).startswith("solid 3px")
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    reply = Comment.objects.get(body="Typed without a mouse.")
+    assert reply.parent_id == parent.pk
+
+    # The moderation queue: Tab to the comment's Approve button and press Space.
+    moderator = open_tab()
+    queue = log_in(moderator, "mod", "/moderation/")
+    tab_to(queue, f"el.value === 'approve:{reply.pk}'")
+    assert focus_ring(queue).startswith("solid 3px")
+    with queue.expect_navigation():
+        queue.keyboard.press("Space")
+    reply.refresh_from_db()
+    assert reply.status == "approved"
