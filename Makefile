@@ -41,7 +41,7 @@ run: $(STAMP)
 	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-true}; \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py seed_demo && \
-	echo && echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)" && echo && \
+	echo && echo "Serving on http://$(HOST):$(PORT)/  (admin: /admin/, moderation queue: /moderation/)" && echo && \
 	exec $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)

@@ -25,17 +25,20 @@
     who.textContent = name;
     title.appendChild(who);
     title.appendChild(document.createTextNode(" "));
+    var wrap = document.createElement("span");
+    wrap.className = "cancel-wrap";
     var dash = document.createElement("span");
     dash.setAttribute("aria-hidden", "true");
     dash.textContent = "-";
-    title.appendChild(dash);
-    title.appendChild(document.createTextNode(" "));
+    wrap.appendChild(dash);
+    wrap.appendChild(document.createTextNode(" "));
     var cancel = document.createElement("a");
     cancel.href = "#respond";
     cancel.className = "cancel-reply";
     cancel.setAttribute("data-cancel-reply", "");
     cancel.textContent = "Cancel reply";
-    title.appendChild(cancel);
+    wrap.appendChild(cancel);
+    title.appendChild(wrap);
   }
 
   document.addEventListener("click", function (event) {
