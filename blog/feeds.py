@@ -5,11 +5,22 @@ from django.contrib.syndication.views import Feed
 from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from blog import caching
 from blog.models import Essay
 
 
 class LatestEssaysFeed(Feed):
     feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        from blog.views import conditional
+
+        kind = self.__class__.__name__
+        return conditional(
+            request,
+            lambda: caching.listing_validators(request, kind),
+            lambda: super(LatestEssaysFeed, self).__call__(request, *args, **kwargs),
+        )
 
     def title(self):
         return settings.SITE_NAME

@@ -5,11 +5,14 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag, url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView, TemplateView
 
+from blog import caching
 from blog.forms import GateForm, PreferencesForm
 from blog.models import ContentWarning, Essay
 from blog.preferences import ReadingPreferences
@@ -18,6 +21,14 @@ from blog.preferences import ReadingPreferences
 class EssayListView(ListView):
     template_name = "blog/essay_list.html"
     context_object_name = "essays"
+
+    def get(self, request, *args, **kwargs):
+        page = super().get
+        return conditional(
+            request,
+            lambda: caching.listing_validators(request, "home"),
+            lambda: page(request, *args, **kwargs),
+        )
 
     def get_paginate_by(self, queryset):
         return settings.ESSAYS_PER_PAGE
@@ -66,12 +77,39 @@ def _render_essay(request, essay: Essay, *, preview: bool = False, gate: bool | 
             "back_url": _safe_back_url(request),
         }
         return render(request, "blog/essay_gate.html", context)
+    context["article_html"] = mark_safe(caching.article_html(essay))  # rendered by us
     return render(request, "blog/essay_detail.html", context)
+
+
+def conditional(request, validators, render_page):
+    """Answer 304 Not Modified when an anonymous reader's copy is current.
+
+    `validators` is a function returning (ETag, Last-Modified); it only runs for anonymous
+    GETs, so commenters and staff always get a fresh page.
+    """
+    if request.method not in ("GET", "HEAD") or caching.is_personal(request):
+        return render_page()
+    etag, modified = validators()
+    etag = quote_etag(etag)
+    last_modified = int(modified.timestamp())
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
+    response = render_page()
+    if response.status_code == 200:
+        response.headers["ETag"] = etag
+        response.headers["Last-Modified"] = http_date(last_modified)
+        patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def essay_detail(request, slug):
     essay = get_object_or_404(Essay.objects.published().with_warnings(), slug=slug)
-    return _render_essay(request, essay)
+    return conditional(
+        request,
+        lambda: caching.essay_validators(request, essay),
+        lambda: _render_essay(request, essay),
+    )
 
 
 @staff_member_required

@@ -229,3 +229,11 @@ AKISMET_API_BASE = env.str("AKISMET_API_BASE", default="")
 AKISMET_CLIENT_CLASS = env.str("AKISMET_CLIENT_CLASS", default="akismet.SyncClient")
 
 LOGIN_URL = "admin:login"
+
+# Caching and conditional GET. RELEASE should change on every deploy (e.g. the git commit),
+# so cached fragments and ETags made by the previous code are not reused.
+RELEASE = env.str("RELEASE", default="dev")
+# What else an essay page (and the essay list) shows, for fragment keys and ETags: each is
+# a function returning (version string, time of the last change).
+ESSAY_PAGE_VERSIONS = ["comments.caching.essay_page_version"]
+SITE_PAGE_VERSIONS = ["comments.caching.site_page_version"]

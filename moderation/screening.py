@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.tasks import default_task_backend
 from django.utils import timezone
 
+from comments.caching import comments_changed
 from comments.models import Comment
 from moderation import akismet
 from moderation.models import Decision, ListEntry
@@ -174,6 +175,7 @@ def _finish(comment: Comment, status: str, reason: str) -> None:
         )
         if not updated:  # a moderator got there first; their decision stands
             return
+        comments_changed(comment.essay_id)
     Decision.objects.create(comment=comment, step=Step.POLICY, outcome=outcome, reason=reason)
     logger.info("comment %s screened: %s (%s)", comment.pk, outcome, reason)
     if status == Comment.Status.PENDING and settings.MODERATION_NOTIFY_HELD:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from comments.caching import comments_changed
 from comments.models import Comment
 from moderation import akismet
 from moderation.models import Decision
@@ -88,6 +89,7 @@ def moderate(*, comment: Comment, action: str, moderator, reason: str = "") -> D
         )
         raise AlreadyActed(comment, last)
     comment.status = act.to_status
+    comments_changed(comment.essay_id)
     decision = Decision.objects.create(
         comment=comment, step=Step.MODERATOR, outcome=act.outcome, actor=moderator,
         reason=reason or f"{act.label} by {moderator.get_username()}",

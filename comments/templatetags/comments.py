@@ -3,19 +3,23 @@
 import uuid
 
 from django import template
-from django.core.paginator import Paginator
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from comments.caching import essay_version
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.rendering import render_comment_list
 from comments.services import comments_are_open
-from comments.threads import PAGE_PARAM, ThreadPage, own_comment_ids, thread_page
+from comments.threads import PAGE_PARAM, own_comment_ids, thread_page
 from comments.views import saved_author
 
 register = template.Library()
+
+SECTION_CACHE_SECONDS = 24 * 60 * 60
 
 
 @register.simple_tag
@@ -42,66 +46,124 @@ def _int_or_none(value):
     return number if 0 < number < 2**63 else None
 
 
+def _pages(page) -> dict:
+    return {
+        "paginated": page.paginator.num_pages > 1,
+        "number": page.number,
+        "num_pages": page.paginator.num_pages,
+        "previous": page.previous_page_number() if page.has_previous() else None,
+        "next": page.next_page_number() if page.has_next() else None,
+    }
+
+
+def _thread_html(threads, *, comments_open, page_query, reply_to=None, form_html=""):
+    return render_comment_list(
+        threads.comments,
+        permalink_base=reverse("comments:permalink", kwargs={"pk": 0}).removesuffix("0/"),
+        reply_query=f"{page_query}&amp;" if page_query else "?",
+        comments_open=comments_open,
+        reply_to_pk=reply_to.pk if reply_to else None,
+        form_html=form_html,
+    )
+
+
+def _page_query(number: int) -> str:
+    return f"?{PAGE_PARAM}={number}" if number > 1 else ""
+
+
+def _cached_threads(essay, page_number, comments_open) -> dict:
+    """The thread list of one page as every reader without pending comments sees it.
+
+    Cached in the shared cache under the essay's comments version, so a change to the
+    comments (or to the page size, order or open state) is never served stale.
+    """
+    key = ":".join(
+        str(part)
+        for part in [
+            "comments:threads", essay.pk, essay_version(essay.pk), page_number,
+            settings.COMMENTS_THREADS_PER_PAGE, settings.COMMENTS_NEWEST_FIRST,
+            settings.COMMENTS_MAX_DEPTH, comments_open,
+        ]
+    )  # fmt: skip
+    section = cache.get(key)
+    if section is None:
+        threads = thread_page(essay, page_number=page_number)
+        number = threads.page.number
+        section = {
+            "html": str(
+                _thread_html(threads, comments_open=comments_open, page_query=_page_query(number))
+            ),
+            "pages": _pages(threads.page),
+            "count": essay.comments.public().count(),
+        }
+        cache.set(key, section, SECTION_CACHE_SECONDS)
+    return section
+
+
 @register.inclusion_tag("comments/_section.html", takes_context=True)
 def render_comments(context, essay, form_only=False):
     """The comment section of an essay page: threads, paging, and the form.
 
     `form_only` leaves the threads out (for a page that must not show the essay's content).
+    The thread list comes from the shared cache unless this reader has pending comments of
+    their own or is replying to a particular comment; the form is always rendered for them.
     """
     request = context["request"]
     own_ids = own_comment_ids(request)
-    threads = (
-        ThreadPage(comments=[], page=Paginator([], 1).get_page(1))
-        if form_only
-        else thread_page(essay, page_number=request.GET.get(PAGE_PARAM), own_ids=own_ids)
+    comments_open = comments_are_open(essay)
+    form = context.get("comment_form")
+    requested_page = _int_or_none(request.GET.get(PAGE_PARAM)) or 1
+    parent_id = _int_or_none(
+        form["parent"].value() if form is not None else request.GET.get("replytocom")
     )
 
-    def reply_target(parent_id):
-        return next((c for c in threads.comments if c.pk == parent_id and c.can_reply), None)
+    reply_to, threads = None, None
+    if form_only:
+        section = {"html": "", "pages": {"paginated": False}, "count": 0}
+    elif own_ids or parent_id:
+        threads = thread_page(essay, page_number=requested_page, own_ids=own_ids)
+        reply_to = next((c for c in threads.comments if c.pk == parent_id and c.can_reply), None)
+        section = {"pages": _pages(threads.page), "count": essay.comments.public().count()}
+    else:
+        section = _cached_threads(essay, requested_page, comments_open)
 
-    form = context.get("comment_form")
+    if reply_to is None and parent_id and form is not None:
+        # A reply from a form with errors whose parent is on another page of threads.
+        reply_to = Comment.objects.public().filter(pk=parent_id, essay=essay).first()
     if form is None:
-        reply_to = reply_target(_int_or_none(request.GET.get("replytocom")))
         author = saved_author(request)
         form = CommentForm(
             initial={**author, "remember": bool(author), "submission_key": uuid.uuid4(),
                      "parent": reply_to.pk if reply_to else None}
         )  # fmt: skip
-    else:
-        parent_id = _int_or_none(form["parent"].value())
-        reply_to = reply_target(parent_id)
-        if reply_to is None and parent_id:  # the parent is on another page of threads
-            reply_to = Comment.objects.public().filter(pk=parent_id, essay=essay).first()
 
-    page_query = f"?{PAGE_PARAM}={threads.page.number}" if threads.page.number > 1 else ""
-    open_ = comments_are_open(essay)
-    form_in_thread = reply_to is not None and any(c.pk == reply_to.pk for c in threads.comments)
-    form_context = {
-        "essay": essay,
-        "form": form,
-        "reply_to": reply_to,
-        "page_query": page_query,
-        "csrf_token": context.get("csrf_token"),
-        "request": request,
-    }
-    form_html = render_to_string("comments/_form.html", form_context) if open_ else ""
-    comment_list = render_comment_list(
-        threads.comments,
-        permalink_base=reverse("comments:permalink", kwargs={"pk": 0}).removesuffix("0/"),
-        reply_query=f"{page_query}&amp;" if page_query else "?",
-        comments_open=open_,
-        reply_to_pk=reply_to.pk if form_in_thread else None,
-        form_html=form_html,
+    page_query = _page_query(section["pages"].get("number", 1))
+    form_html = ""
+    if comments_open:
+        form_html = render_to_string(
+            "comments/_form.html",
+            {"essay": essay, "form": form, "reply_to": reply_to, "page_query": page_query,
+             "csrf_token": context.get("csrf_token"), "request": request},
+        )  # fmt: skip
+    form_in_thread = (
+        threads is not None
+        and reply_to is not None
+        and any(c.pk == reply_to.pk for c in threads.comments)
     )
+    if threads is not None:
+        section["html"] = _thread_html(
+            threads, comments_open=comments_open, page_query=page_query,
+            reply_to=reply_to if form_in_thread else None, form_html=form_html,
+        )  # fmt: skip
     return {
         "essay": essay,
-        "threads": threads,
-        "comment_list": comment_list,
+        "comment_list": section["html"],
+        "pages": section["pages"],
+        "comment_count": section["count"],
         "form_html": form_html,
-        "comment_count": 0 if form_only else essay.comments.public().count(),
-        "form_only": form_only,
         "form_in_thread": form_in_thread,
-        "comments_open": open_,
+        "comments_open": comments_open,
         "refusal": context.get("comment_refusal", ""),
         "page_param": PAGE_PARAM,
+        "form_only": form_only,
     }

@@ -2,8 +2,6 @@
 
 import uuid
 
-import pytest
-
 from comments.models import Comment
 from comments.services import RequestMeta, submit_comment
 from moderation.services import approve_comment

@@ -1,0 +1,65 @@
+"""Versions for cached comment fragments, kept in the shared cache.
+
+Each essay has a comments version. Anything that changes what readers see of its comments
+(a comment approved, removed, restored, marked spam or edited) calls comments_changed(),
+which sets a new version once the change is committed, so fragments keyed by the old
+version are never read again. A version that has fallen out of the cache is simply made
+anew: the next request renders afresh. There is also one site-wide version, for pages that
+show comment counts of many essays.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+SITE_KEY = "comments:v:site"
+
+
+def _essay_key(essay_id: int) -> str:
+    return f"comments:v:essay:{essay_id}"
+
+
+def _new_version() -> str:
+    return str(time.time_ns())
+
+
+def essay_version(essay_id: int) -> str:
+    """The current comments version of one essay (nanoseconds since the epoch, as text)."""
+    return cache.get_or_set(_essay_key(essay_id), _new_version, timeout=None)
+
+
+def site_version() -> str:
+    return cache.get_or_set(SITE_KEY, _new_version, timeout=None)
+
+
+def comments_changed(*essay_ids: int) -> None:
+    """Retire the cached fragments of these essays' comments, once the change commits."""
+
+    def bump():
+        version = _new_version()
+        cache.set_many({_essay_key(pk): version for pk in set(essay_ids)}, timeout=None)
+        cache.set(SITE_KEY, version, timeout=None)
+
+    # Now, so this transaction's own later reads are fresh; and again after the commit, so
+    # a fragment another request built from the old rows in between is never read.
+    bump()
+    transaction.on_commit(bump)
+
+
+def _as_time(version: str):
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(int(version) / 1e9, tz=UTC)
+
+
+def essay_page_version(essay) -> tuple[str, object]:
+    """For blog's ETags (via ESSAY_PAGE_VERSIONS): the comments version and its time."""
+    version = essay_version(essay.pk)
+    return version, _as_time(version)
+
+
+def site_page_version() -> tuple[str, object]:
+    """For blog's list ETags (via SITE_PAGE_VERSIONS): comment counts changed."""
+    version = site_version()
+    return version, _as_time(version)
