@@ -1,0 +1,114 @@
+"""Cached fragments are never stale, and what is personal stays personal."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from comments.models import Comment
+from moderation.services import approve_comment, remove_comment, restore_comment
+from tests.factories import comment_form_data, make_comment, make_essay, make_user, make_warning
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def essay():
+    return make_essay("Cached essay", body="Original body.")
+
+
+@pytest.fixture
+def moderator():
+    return make_user("mod", groups=[Group.objects.get(name="Moderators")])
+
+
+def page(client, essay):
+    return client.get(essay.get_absolute_url()).content.decode()
+
+
+def test_the_second_view_comes_from_the_cache(client, essay, django_assert_num_queries):
+    make_comment(essay, body="Cached comment.")
+    page(client, essay)
+    with django_assert_num_queries(2):  # the essay and its warnings; threads from the cache
+        assert "Cached comment." in page(Client(), essay)
+
+
+def test_approving_removing_restoring_shows_at_once(client, essay, moderator):
+    comment = make_comment(essay, status="pending", body="Waiting words.")
+    assert "Waiting words." not in page(client, essay)
+    approve_comment(comment=comment, moderator=moderator)
+    assert "Waiting words." in page(client, essay)
+    remove_comment(comment=comment, moderator=moderator)
+    assert "Waiting words." not in page(client, essay)
+    restore_comment(comment=comment, moderator=moderator)
+    assert "Waiting words." in page(client, essay)
+
+
+def test_editing_a_comment_shows_at_once(client, essay):
+    comment = make_comment(essay, body="Before the edit.")
+    assert "Before the edit." in page(client, essay)
+    comment.body = "After the edit."
+    comment.save()
+    html = page(client, essay)
+    assert "After the edit." in html and "Before the edit." not in html
+
+
+def test_saving_the_essay_shows_at_once(client, essay):
+    assert "Original body." in page(client, essay)
+    essay.body = "Rewritten body."
+    essay.title = "A new title"
+    essay.save()
+    html = page(client, essay)
+    assert "Rewritten body." in html and "A new title" in html and "Original body." not in html
+
+
+def test_renaming_or_adding_a_warning_shows_at_once(client, essay):
+    warning = make_warning("Grief")
+    assert "Content warning:" not in page(client, essay)
+    essay.warnings.add(warning)
+    assert "<strong>Content warning:</strong> Grief." in page(client, essay)
+    warning.name = "Bereavement"
+    warning.save()
+    html = page(client, essay)
+    assert "<strong>Content warning:</strong> Bereavement." in html and "Grief" not in html
+
+
+def test_csrf_tokens_stay_personal_with_caching_on(essay):
+    tokens = []
+    for _ in range(2):
+        reader = Client(enforce_csrf_checks=True)
+        html = page(reader, essay)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        key = re.search(r'name="submission_key" value="([^"]+)"', html).group(1)
+        tokens.append(token)
+        response = reader.post(
+            f"/essays/{essay.slug}/comment/",
+            comment_form_data(csrfmiddlewaretoken=token, submission_key=key,
+                              body=f"Posted with my own token {len(tokens)}."),
+        )  # fmt: skip
+        assert response.status_code == 302
+    assert tokens[0] != tokens[1]
+    assert Comment.objects.count() == 2
+
+
+def test_own_pending_comment_and_prefilled_form_stay_personal(client, essay):
+    make_comment(essay, body="Public one.")
+    stranger = Client()
+    page(stranger, essay)  # fills the cache
+    client.post(f"/essays/{essay.slug}/comment/",
+                comment_form_data(body="My pending words.", author_name="Robin",
+                                  remember="on"))  # fmt: skip
+    mine = page(client, essay)
+    assert "My pending words." in mine and 'value="Robin"' in mine
+    theirs = page(stranger, essay)
+    assert "My pending words." not in theirs and 'value="Robin"' not in theirs
+    assert "Public one." in theirs
+
+
+def test_gate_decision_stays_personal(client):
+    gated = make_essay(body="Behind the gate.", warnings=[make_warning(gates=True)])
+    client.post(f"{gated.get_absolute_url()}continue/")
+    assert "Behind the gate." in page(client, gated)
+    assert "Behind the gate." not in page(Client(), gated)
+    assert "Behind the gate." in page(client, gated)
