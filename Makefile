@@ -21,7 +21,7 @@ help:
 	@echo "make run    set up, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff check and ruff format --check"
-	@echo "make bench  render benchmarks (prints a table)"
+	@echo "make bench  benchmarks under gunicorn + PostgreSQL + Redis (prints a table)"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -56,4 +56,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)
-	$(BIN)/python bench/comments_bench.py
+	$(BIN)/python bench/run.py

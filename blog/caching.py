@@ -6,11 +6,15 @@ return a short version string (and, for Last-Modified, a time) for an essay or t
 """
 
 import hashlib
+import re
+import time
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Max
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
@@ -85,3 +89,84 @@ def listing_validators(request, kind: str) -> tuple[str, datetime | None]:
         *(v for v, _ in versions), *_reader_state(request),
     )  # fmt: skip
     return etag, max(times) if times else datetime(2026, 1, 1, tzinfo=UTC)
+
+
+# -- published essays by slug, from the cache ---------------------------------------------
+
+ESSAYS_VERSION_KEY = "blog:v:essays"
+
+
+def essays_changed() -> None:
+    """Any essay or warning was saved or deleted: cached essay records are retired."""
+
+    def bump():
+        cache.set(ESSAYS_VERSION_KEY, str(time.time_ns()), timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def published_essay(slug: str) -> Essay | None:
+    """The published essay with this slug and its warnings: from the cache, else 2 queries."""
+    version = cache.get_or_set(ESSAYS_VERSION_KEY, lambda: str(time.time_ns()), timeout=None)
+    key = f"blog:essay:{version}:{hashlib.blake2s(slug.encode(), digest_size=12).hexdigest()}"
+    essay = cache.get(key)
+    if essay is None:
+        essay = Essay.objects.published().with_warnings().filter(slug=slug).first()
+        if essay is None:
+            return None
+        essay.warning_list()  # evaluated now, so the cached copy carries its warnings
+        cache.set(key, essay, ARTICLE_CACHE_SECONDS)
+    return essay if essay.is_public else None
+
+
+# -- whole pages for anonymous readers ------------------------------------------------------
+
+PAGE_CACHE_SECONDS = 10 * 60
+# Values that must be new in every response; the cached copy holds placeholders instead.
+
+PLACEHOLDER = "@@fresh:{}@@"
+
+
+def csrf_value(request) -> str:
+    return get_token(request)
+
+
+def _fresh_values(request) -> dict[str, str]:
+    """Per-response form values, from the functions PAGE_FRESH_VALUES names."""
+    return {name: import_string(path)(request) for name, path in settings.PAGE_FRESH_VALUES.items()}
+
+
+def page_key(request, essay: Essay, *extra: str) -> str:
+    """Everything an anonymous reader's essay page depends on, but the CSRF token."""
+    versions = _versions("ESSAY_PAGE_VERSIONS", essay)
+    cookies = [request.COOKIES.get(n, "") for n in PAGE_COOKIES if n != "csrftoken"]
+    return "blog:page:" + _digest(
+        essay.pk, essay.updated_at.timestamp(), warnings_signature(essay), settings.RELEASE,
+        *(v for v, _ in versions), *cookies, request.GET.urlencode(), *extra,
+    )  # fmt: skip
+
+
+def cached_page(request, key: str) -> str | None:
+    """A stored page with this reader's own form values filled in, or None."""
+    html = cache.get(key)
+    if html is None:
+        return None
+    fresh = _fresh_values(request)
+    for name, value in fresh.items():
+        html = html.replace(PLACEHOLDER.format(name), value)
+    return html
+
+
+def _fresh_fields():
+    names = "|".join(map(re.escape, settings.PAGE_FRESH_VALUES))
+    return re.compile(rf'(name="({names})" value=")[^"]*"')
+
+
+def store_page(key: str, html: str) -> None:
+    """Keep a rendered page, its per-response form values swapped for placeholders."""
+
+    def placeholder(match):
+        return f'{match.group(1)}{PLACEHOLDER.format(match.group(2))}"'
+
+    cache.set(key, _fresh_fields().sub(placeholder, html), PAGE_CACHE_SECONDS)

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag, url_has_allowed_host_and_scheme
@@ -104,12 +104,23 @@ def conditional(request, validators, render_page):
 
 
 def essay_detail(request, slug):
-    essay = get_object_or_404(Essay.objects.published().with_warnings(), slug=slug)
-    return conditional(
-        request,
-        lambda: caching.essay_validators(request, essay),
-        lambda: _render_essay(request, essay),
-    )
+    essay = caching.published_essay(slug)
+    if essay is None:
+        raise Http404("No such essay")
+
+    def render_page():
+        if caching.is_personal(request):
+            return _render_essay(request, essay)
+        key = caching.page_key(request, essay, _safe_back_url(request))
+        html = caching.cached_page(request, key)
+        if html is not None:
+            return HttpResponse(html)
+        response = _render_essay(request, essay)
+        if response.status_code == 200:
+            caching.store_page(key, response.content.decode())
+        return response
+
+    return conditional(request, lambda: caching.essay_validators(request, essay), render_page)
 
 
 @staff_member_required

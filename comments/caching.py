@@ -54,9 +54,18 @@ def _as_time(version: str):
 
 
 def essay_page_version(essay) -> tuple[str, object]:
-    """For blog's ETags (via ESSAY_PAGE_VERSIONS): the comments version and its time."""
+    """For blog's ETags and page keys (via ESSAY_PAGE_VERSIONS): the comments version,
+    whether comments are open, the comment settings, and when the comments last changed."""
+    from django.conf import settings
+
+    from comments.services import comments_are_open
+
     version = essay_version(essay.pk)
-    return version, _as_time(version)
+    state = (
+        f"{version}:{comments_are_open(essay)}:{settings.COMMENTS_THREADS_PER_PAGE}:"
+        f"{settings.COMMENTS_NEWEST_FIRST}:{settings.COMMENTS_MAX_DEPTH}"
+    )
+    return state, _as_time(version)
 
 
 def site_page_version() -> tuple[str, object]:

@@ -2,6 +2,7 @@
 
 import re
 import time
+import uuid
 
 from django import forms
 from django.conf import settings
@@ -64,6 +65,15 @@ def seconds_since(stamp: str) -> float | None:
     except (BadSignature, ValueError, TypeError):
         return None
     return max(0.0, time.time() - started)
+
+
+def fresh_form_stamp(request=None) -> str:
+    """A signed "form shown now" stamp for the time trap."""
+    return TimestampSigner(salt=STAMP_SALT).sign(str(time.time()))
+
+
+def fresh_submission_key(request=None) -> str:
+    return str(uuid.uuid4())
 
 
 NO_PARENT = (
@@ -152,9 +162,7 @@ class CommentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial.setdefault(
-                "started", TimestampSigner(salt=STAMP_SALT).sign(str(time.time()))
-            )
+            self.initial.setdefault("started", fresh_form_stamp())
         # No maxlength attribute on the textarea: a browser would cut a pasted text short
         # without a word; the server says how long it is instead.
         limit = settings.COMMENTS_MAX_LENGTH

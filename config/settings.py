@@ -81,6 +81,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep connections open between requests (a new PostgreSQL connection costs milliseconds).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
@@ -237,3 +240,11 @@ RELEASE = env.str("RELEASE", default="dev")
 # a function returning (version string, time of the last change).
 ESSAY_PAGE_VERSIONS = ["comments.caching.essay_page_version"]
 SITE_PAGE_VERSIONS = ["comments.caching.site_page_version"]
+
+# Form values a cached page must not share between readers: each is filled in per response
+# by the function named here (it takes the request).
+PAGE_FRESH_VALUES = {
+    "csrfmiddlewaretoken": "blog.caching.csrf_value",
+    "submission_key": "comments.forms.fresh_submission_key",
+    "started": "comments.forms.fresh_form_stamp",
+}

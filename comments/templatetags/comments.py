@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from comments.caching import essay_version
+from comments.caching import essay_version, site_version
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.rendering import render_comment_list
@@ -26,13 +26,18 @@ SECTION_CACHE_SECONDS = 24 * 60 * 60
 def annotate_comment_counts(essays) -> str:
     """Set `comment_count` (approved comments) on each essay of a list, in one query."""
     essays = list(essays)
-    counts = dict(
-        Comment.objects.public()
-        .filter(essay__in=[e.pk for e in essays])
-        .values_list("essay")
-        .annotate(n=Count("id"))
-        .values_list("essay", "n")
-    )
+    ids = sorted(e.pk for e in essays)
+    key = f"comments:counts:{site_version()}:{','.join(map(str, ids))}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = dict(
+            Comment.objects.public()
+            .filter(essay__in=ids)
+            .values_list("essay")
+            .annotate(n=Count("id"))
+            .values_list("essay", "n")
+        )
+        cache.set(key, counts, SECTION_CACHE_SECONDS)
     for essay in essays:
         essay.comment_count = counts.get(essay.pk, 0)
     return ""

@@ -30,8 +30,12 @@ def page(client, essay):
 def test_the_second_view_comes_from_the_cache(client, essay, django_assert_num_queries):
     make_comment(essay, body="Cached comment.")
     page(client, essay)
-    with django_assert_num_queries(2):  # the essay and its warnings; threads from the cache
+    with django_assert_num_queries(0):  # the essay, and the whole page, from the cache
         assert "Cached comment." in page(Client(), essay)
+    other = Client()
+    other.cookies["reading_prefs"] = "a-different-reader"
+    with django_assert_num_queries(0):  # another page variant, from cached fragments
+        assert "Cached comment." in page(other, essay)
 
 
 def test_approving_removing_restoring_shows_at_once(client, essay, moderator):

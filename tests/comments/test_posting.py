@@ -339,3 +339,8 @@ def test_duplicate_check_only_looks_at_the_same_address(client, essay):
                         REMOTE_ADDR="198.51.100.2")  # fmt: skip
     assert other.status_code == 302
     assert Comment.objects.count() == 2
+
+
+def test_the_essay_is_still_shown_above_a_form_with_errors(client, essay):
+    response = client.post(post_url(essay), comment_form_data(body=""))
+    assert "Essay body." in response.content.decode()
