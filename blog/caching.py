@@ -51,6 +51,14 @@ def _versions(setting: str, *args) -> list[tuple[str, datetime | None]]:
     return [import_string(path)(*args) for path in getattr(settings, setting)]
 
 
+def _essay_versions(request, essay: Essay) -> list[tuple[str, datetime | None]]:
+    """The essay page versions, asked for once per request."""
+    memo = request.__dict__.setdefault("_essay_page_versions", {})
+    if essay.pk not in memo:
+        memo[essay.pk] = _versions("ESSAY_PAGE_VERSIONS", essay)
+    return memo[essay.pk]
+
+
 def _digest(*parts) -> str:
     return hashlib.blake2s("\x1f".join(map(str, parts)).encode(), digest_size=12).hexdigest()
 
@@ -67,7 +75,7 @@ def _reader_state(request) -> list[str]:
 
 def essay_validators(request, essay: Essay) -> tuple[str, datetime]:
     """(ETag, Last-Modified) of one essay page as this reader would get it."""
-    versions = _versions("ESSAY_PAGE_VERSIONS", essay)
+    versions = _essay_versions(request, essay)
     etag = _digest(
         "essay", essay.pk, essay.updated_at.timestamp(), warnings_signature(essay),
         settings.RELEASE, *(v for v, _ in versions), *_reader_state(request),
@@ -76,19 +84,32 @@ def essay_validators(request, essay: Essay) -> tuple[str, datetime]:
     return etag, modified
 
 
+def _listing_state(request, kind: str) -> tuple[list, datetime]:
+    """What the essay list or a feed shows, in one query: which essays, changed when."""
+    memo = request.__dict__.setdefault("_listing_state", {})
+    if kind not in memo:
+        summary = Essay.objects.published().aggregate(
+            n=Count("id"), updated=Max("updated_at"), latest=Max("published_at")
+        )
+        versions = _versions("SITE_PAGE_VERSIONS") if kind == "home" else []
+        times = [t for t in (summary["updated"], summary["latest"]) if t]
+        times += [t for _, t in versions if t]
+        parts = [kind, summary["n"], summary["updated"], summary["latest"], settings.RELEASE,
+                 *(v for v, _ in versions)]  # fmt: skip
+        memo[kind] = (parts, max(times) if times else datetime(2026, 1, 1, tzinfo=UTC))
+    return memo[kind]
+
+
 def listing_validators(request, kind: str) -> tuple[str, datetime | None]:
     """(ETag, Last-Modified) for the essay list or a feed."""
-    summary = Essay.objects.published().aggregate(
-        n=Count("id"), updated=Max("updated_at"), latest=Max("published_at")
-    )
-    versions = _versions("SITE_PAGE_VERSIONS") if kind == "home" else []
-    times = [t for t in (summary["updated"], summary["latest"]) if t]
-    times += [t for _, t in versions if t]
-    etag = _digest(
-        kind, summary["n"], summary["updated"], summary["latest"], settings.RELEASE,
-        *(v for v, _ in versions), *_reader_state(request),
-    )  # fmt: skip
-    return etag, max(times) if times else datetime(2026, 1, 1, tzinfo=UTC)
+    parts, modified = _listing_state(request, kind)
+    return _digest(*parts, *_reader_state(request)), modified
+
+
+def listing_page_key(request) -> str:
+    parts, _ = _listing_state(request, "home")
+    cookies = [request.COOKIES.get(n, "") for n in PAGE_COOKIES if n != "csrftoken"]
+    return "blog:list:" + _digest(*parts, *cookies, request.GET.urlencode())
 
 
 # -- published essays by slug, from the cache ---------------------------------------------
@@ -107,16 +128,27 @@ def essays_changed() -> None:
 
 
 def published_essay(slug: str) -> Essay | None:
-    """The published essay with this slug and its warnings: from the cache, else 2 queries."""
-    version = cache.get_or_set(ESSAYS_VERSION_KEY, lambda: str(time.time_ns()), timeout=None)
-    key = f"blog:essay:{version}:{hashlib.blake2s(slug.encode(), digest_size=12).hexdigest()}"
-    essay = cache.get(key)
-    if essay is None:
+    """The published essay with this slug and its warnings: from the cache, else 2 queries.
+
+    The cached record carries the essays version it was made under; one round trip fetches
+    both, and a record from an older version is ignored.
+    """
+    key = f"blog:essay:{hashlib.blake2s(slug.encode(), digest_size=12).hexdigest()}"
+    found = cache.get_many([ESSAYS_VERSION_KEY, key])
+    version = found.get(ESSAYS_VERSION_KEY)
+    if version is None:
+        version = str(time.time_ns())
+        cache.add(ESSAYS_VERSION_KEY, version, timeout=None)
+        version = cache.get(ESSAYS_VERSION_KEY, version)
+    record = found.get(key)
+    if record is not None and record[0] == version:
+        essay = record[1]
+    else:
         essay = Essay.objects.published().with_warnings().filter(slug=slug).first()
         if essay is None:
             return None
         essay.warning_list()  # evaluated now, so the cached copy carries its warnings
-        cache.set(key, essay, ARTICLE_CACHE_SECONDS)
+        cache.set(key, (version, essay), ARTICLE_CACHE_SECONDS)
     return essay if essay.is_public else None
 
 
@@ -132,14 +164,19 @@ def csrf_value(request) -> str:
     return get_token(request)
 
 
-def _fresh_values(request) -> dict[str, str]:
-    """Per-response form values, from the functions PAGE_FRESH_VALUES names."""
-    return {name: import_string(path)(request) for name, path in settings.PAGE_FRESH_VALUES.items()}
+def _fill_fresh_values(request, html: str) -> str:
+    """Fill in the per-response form values a cached page has placeholders for, each from
+    the function PAGE_FRESH_VALUES names (a page without a form gets no CSRF cookie)."""
+    for name, path in settings.PAGE_FRESH_VALUES.items():
+        placeholder = PLACEHOLDER.format(name)
+        if placeholder in html:
+            html = html.replace(placeholder, import_string(path)(request))
+    return html
 
 
 def page_key(request, essay: Essay, *extra: str) -> str:
     """Everything an anonymous reader's essay page depends on, but the CSRF token."""
-    versions = _versions("ESSAY_PAGE_VERSIONS", essay)
+    versions = _essay_versions(request, essay)
     cookies = [request.COOKIES.get(n, "") for n in PAGE_COOKIES if n != "csrftoken"]
     return "blog:page:" + _digest(
         essay.pk, essay.updated_at.timestamp(), warnings_signature(essay), settings.RELEASE,
@@ -152,10 +189,7 @@ def cached_page(request, key: str) -> str | None:
     html = cache.get(key)
     if html is None:
         return None
-    fresh = _fresh_values(request)
-    for name, value in fresh.items():
-        html = html.replace(PLACEHOLDER.format(name), value)
-    return html
+    return _fill_fresh_values(request, html)
 
 
 def _fresh_fields():

@@ -23,11 +23,21 @@ class EssayListView(ListView):
     context_object_name = "essays"
 
     def get(self, request, *args, **kwargs):
-        page = super().get
+        def render_page():
+            if caching.is_personal(request):
+                return super(EssayListView, self).get(request, *args, **kwargs)
+            key = caching.listing_page_key(request)
+            html = caching.cached_page(request, key)
+            if html is not None:
+                return HttpResponse(html)
+            response = super(EssayListView, self).get(request, *args, **kwargs)
+            response.render()
+            if response.status_code == 200:
+                caching.store_page(key, response.content.decode())
+            return response
+
         return conditional(
-            request,
-            lambda: caching.listing_validators(request, "home"),
-            lambda: page(request, *args, **kwargs),
+            request, lambda: caching.listing_validators(request, "home"), render_page
         )
 
     def get_paginate_by(self, queryset):

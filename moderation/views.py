@@ -6,6 +6,7 @@ import ipaddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
@@ -43,12 +44,48 @@ def _search(queryset, q: str):
     return queryset.filter(match)
 
 
+ESSAY_CHOICES = 100
+
+
+def _essay_choices(selected: int | None) -> list[Essay]:
+    """The newest essays for the filter (and the one filtered on): a fixed-size list."""
+    essays = list(
+        Essay.objects.order_by("-published_at", "-id").only("id", "title")[:ESSAY_CHOICES]
+    )
+    if selected and all(e.pk != selected for e in essays):
+        essays += list(Essay.objects.filter(pk=selected).only("id", "title"))
+    return sorted(essays, key=lambda e: e.title.casefold())
+
+
 def _int(value):
     try:
         number = int(value)
     except (TypeError, ValueError):
         return None
     return number if 0 < number < 2**63 else None
+
+
+COUNTS_KEY = "moderation:tab-counts"
+COUNTS_SECONDS = 15
+
+
+def tab_counts() -> dict[str, int]:
+    """Comments per status, for the tabs.
+
+    Counting a table of a million comments takes longer than the rest of the page, so the
+    counts are kept for COUNTS_SECONDS in the shared cache; moderator actions drop them, so
+    only comments that arrived in those seconds can be missing from a count.
+    """
+    counts = cache.get(COUNTS_KEY)
+    if counts is None:
+        rows = Comment.objects.values_list("status").annotate(n=Count("id")).order_by()
+        counts = dict.fromkeys(TABS, 0) | dict(rows)
+        cache.set(COUNTS_KEY, counts, COUNTS_SECONDS)
+    return counts
+
+
+def forget_tab_counts() -> None:
+    cache.delete(COUNTS_KEY)
 
 
 @login_required
@@ -69,10 +106,11 @@ def queue(request):
         .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("actor")))
         .order_by(*order)
     )
-    page = Paginator(comments, settings.MODERATION_QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    counts = Comment.objects.aggregate(**{tab: Count("id", filter=Q(status=tab)) for tab in TABS})
+    counts = tab_counts()
+    paginator = Paginator(comments, settings.MODERATION_QUEUE_PAGE_SIZE)
+    if not essay_id and not q:
+        paginator.count = counts[status]  # the tab's count: no second count of the table
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -80,7 +118,7 @@ def queue(request):
         "status": status,
         "tabs": [(tab, Status(tab).label, counts[tab]) for tab in TABS],
         "actions": [ACTIONS[name] for name in TAB_ACTIONS[status]],
-        "essays": Essay.objects.order_by("title").only("id", "title"),
+        "essays": _essay_choices(essay_id),
         "essay_id": essay_id,
         "q": q,
         "page_query": query.urlencode(),
@@ -116,6 +154,7 @@ def act(request):
         except AlreadyActed as exc:
             refused.append(f"{comment.author_name}: {exc.message}")
     label = ACTIONS[name].label
+    forget_tab_counts()
     if done:
         messages.success(request, f"{label}: {done} comment{'s' if done != 1 else ''}.")
     for line in refused:
