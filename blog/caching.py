@@ -7,7 +7,9 @@ return a short version string (and, for Last-Modified, a time) for an essay or t
 
 import hashlib
 import re
+import threading
 import time
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -127,28 +129,69 @@ def essays_changed() -> None:
     transaction.on_commit(bump)
 
 
-def published_essay(slug: str) -> Essay | None:
-    """The published essay with this slug and its warnings: from the cache, else 2 queries.
+class _ProcessMemory:
+    """A small per-process store in front of the shared cache, for *versioned* keys only.
 
-    The cached record carries the essays version it was made under; one round trip fetches
-    both, and a record from an older version is ignored.
+    A key that contains every version its value depends on can never hold a stale value,
+    so keeping a copy in the process is safe; it saves moving a 100 KB page out of Redis on
+    every request. The versions themselves are always read from the shared cache.
     """
-    key = f"blog:essay:{hashlib.blake2s(slug.encode(), digest_size=12).hexdigest()}"
-    found = cache.get_many([ESSAYS_VERSION_KEY, key])
-    version = found.get(ESSAYS_VERSION_KEY)
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict[str, object] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def set(self, key: str, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+memory = _ProcessMemory(size=128)
+
+
+def _versioned_get(key: str):
+    value = memory.get(key)
+    if value is None:
+        value = cache.get(key)
+        if value is not None:
+            memory.set(key, value)
+    return value
+
+
+def _versioned_set(key: str, value, timeout: int) -> None:
+    cache.set(key, value, timeout)
+    memory.set(key, value)
+
+
+def published_essay(slug: str) -> Essay | None:
+    """The published essay with this slug and its warnings: from the cache, else 2 queries."""
+    version = cache.get(ESSAYS_VERSION_KEY)
     if version is None:
-        version = str(time.time_ns())
-        cache.add(ESSAYS_VERSION_KEY, version, timeout=None)
-        version = cache.get(ESSAYS_VERSION_KEY, version)
-    record = found.get(key)
-    if record is not None and record[0] == version:
-        essay = record[1]
-    else:
+        cache.add(ESSAYS_VERSION_KEY, str(time.time_ns()), timeout=None)
+        version = cache.get(ESSAYS_VERSION_KEY)
+    key = f"blog:essay:{version}:{hashlib.blake2s(slug.encode(), digest_size=12).hexdigest()}"
+    essay = _versioned_get(key)
+    if essay is None:
         essay = Essay.objects.published().with_warnings().filter(slug=slug).first()
         if essay is None:
             return None
         essay.warning_list()  # evaluated now, so the cached copy carries its warnings
-        cache.set(key, (version, essay), ARTICLE_CACHE_SECONDS)
+        _versioned_set(key, essay, ARTICLE_CACHE_SECONDS)
     return essay if essay.is_public else None
 
 
@@ -158,6 +201,7 @@ PAGE_CACHE_SECONDS = 10 * 60
 # Values that must be new in every response; the cached copy holds placeholders instead.
 
 PLACEHOLDER = "@@fresh:{}@@"
+PLACEHOLDER_PATTERN = re.compile(r"@@fresh:(\w+)@@")
 
 
 def csrf_value(request) -> str:
@@ -167,11 +211,15 @@ def csrf_value(request) -> str:
 def _fill_fresh_values(request, html: str) -> str:
     """Fill in the per-response form values a cached page has placeholders for, each from
     the function PAGE_FRESH_VALUES names (a page without a form gets no CSRF cookie)."""
-    for name, path in settings.PAGE_FRESH_VALUES.items():
-        placeholder = PLACEHOLDER.format(name)
-        if placeholder in html:
-            html = html.replace(placeholder, import_string(path)(request))
-    return html
+    values: dict[str, str] = {}
+
+    def fill(match):
+        name = match.group(1)
+        if name not in values:
+            values[name] = import_string(settings.PAGE_FRESH_VALUES[name])(request)
+        return values[name]
+
+    return PLACEHOLDER_PATTERN.sub(fill, html)
 
 
 def page_key(request, essay: Essay, *extra: str) -> str:
@@ -186,7 +234,7 @@ def page_key(request, essay: Essay, *extra: str) -> str:
 
 def cached_page(request, key: str) -> str | None:
     """A stored page with this reader's own form values filled in, or None."""
-    html = cache.get(key)
+    html = _versioned_get(key)
     if html is None:
         return None
     return _fill_fresh_values(request, html)
@@ -203,4 +251,4 @@ def store_page(key: str, html: str) -> None:
     def placeholder(match):
         return f'{match.group(1)}{PLACEHOLDER.format(match.group(2))}"'
 
-    cache.set(key, _fresh_fields().sub(placeholder, html), PAGE_CACHE_SECONDS)
+    _versioned_set(key, _fresh_fields().sub(placeholder, html), PAGE_CACHE_SECONDS)
