@@ -137,12 +137,13 @@ class _ProcessMemory:
     every request. The versions themselves are always read from the shared cache.
     """
 
-    def __init__(self, size: int):
-        self.size = size
+    def __init__(self):
         self.items: OrderedDict[str, object] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, key: str):
+        if not settings.PROCESS_CACHE_ENTRIES:
+            return None
         with self.lock:
             value = self.items.get(key)
             if value is not None:
@@ -150,10 +151,13 @@ class _ProcessMemory:
             return value
 
     def set(self, key: str, value) -> None:
+        size = settings.PROCESS_CACHE_ENTRIES
+        if not size:
+            return
         with self.lock:
             self.items[key] = value
             self.items.move_to_end(key)
-            while len(self.items) > self.size:
+            while len(self.items) > size:
                 self.items.popitem(last=False)
 
     def clear(self) -> None:
@@ -161,7 +165,7 @@ class _ProcessMemory:
             self.items.clear()
 
 
-memory = _ProcessMemory(size=128)
+memory = _ProcessMemory()
 
 
 def _versioned_get(key: str):

@@ -250,3 +250,6 @@ PAGE_FRESH_VALUES = {
     "submission_key": "comments.forms.fresh_submission_key",
     "started": "comments.forms.fresh_form_stamp",
 }
+
+# Versioned cache entries (whole pages, essay records) also kept in each process (0 = off).
+PROCESS_CACHE_ENTRIES = env.int("PROCESS_CACHE_ENTRIES", default=128)
