@@ -476,6 +476,7 @@ def main() -> None:
     with gunicorn() as url:
         for name, path in [
             ("floor", "/bench/floor/"),
+            ("floor_134k", "/bench/floor-134k/"),
             ("home", "/"),
             ("essay_200_warm", essay200.get_absolute_url()),
             ("essay_1000_warm", essay1000.get_absolute_url()),
@@ -567,6 +568,12 @@ def print_table(r: dict, million: int) -> None:
     floor = r["floor"]["rps"]
     rows = [
         ("Floor: constant view, full middleware", f"{floor:,.0f} req/s", "1.00 (floor)", ""),
+        (
+            "Floor with a 134 KB body (an essay page's size)",
+            f"{r['floor_134k']['rps']:,.0f} req/s",
+            f"{r['floor_134k']['rps'] / floor:.2f} of floor",
+            "",
+        ),
         (
             "Home page, warm",
             f"{r['home']['rps']:,.0f} req/s",
