@@ -5,7 +5,6 @@ from django.urls import path
 
 from config.urls import urlpatterns as site_urlpatterns
 
-
 BIG_BODY = b"<p>" + b"x" * (134 * 1024) + b"</p>"
 
 
