@@ -73,12 +73,22 @@ def _akismet_verdict(comment: Comment) -> Decision | None:
 
 
 @transaction.atomic
-def moderate(*, comment: Comment, action: str, moderator, reason: str = "") -> Decision:
-    """Apply one moderator action to a comment and record it; AlreadyActed if too late."""
+def moderate(
+    *, comment: Comment, action: str, moderator, reason: str = "", seen_status: str = ""
+) -> Decision:
+    """Apply one moderator action to a comment and record it; AlreadyActed if too late.
+
+    The UPDATE only matches the status the moderator saw (`seen_status`, or the status of
+    the `comment` passed in), so an action decided on a pending comment never lands on one
+    that another moderator approved in the meantime.
+    """
     act = ACTIONS[action]
-    updated = Comment.objects.filter(pk=comment.pk, status__in=act.from_statuses).update(
-        status=act.to_status, updated_at=timezone.now()
-    )
+    seen = seen_status or comment.status
+    updated = 0
+    if seen in act.from_statuses:
+        updated = Comment.objects.filter(pk=comment.pk, status=seen).update(
+            status=act.to_status, updated_at=timezone.now()
+        )
     if not updated:
         comment.refresh_from_db(fields=["status"])
         last = (

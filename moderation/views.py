@@ -142,6 +142,9 @@ def act(request):
     else:
         name = request.POST.get("bulk", "")
         ids = [i for i in (_int(v) for v in request.POST.getlist("ids")) if i]
+    # The tab the moderator was looking at: what they decided on.
+    seen_status = request.POST.get("seen_status", "")
+    seen_status = seen_status if seen_status in TABS else ""
     if name not in ACTIONS or not ids:
         messages.error(request, "Choose an action and at least one comment.")
         return HttpResponseRedirect(back)
@@ -149,7 +152,7 @@ def act(request):
     done, refused = 0, []
     for comment in Comment.objects.filter(pk__in=ids[:500]):
         try:
-            moderate(comment=comment, action=name, moderator=request.user)
+            moderate(comment=comment, action=name, moderator=request.user, seen_status=seen_status)
             done += 1
         except AlreadyActed as exc:
             refused.append(f"{comment.author_name}: {exc.message}")

@@ -207,3 +207,18 @@ def test_moderator_page_link_shows_in_the_site_menu_for_moderators_only(client, 
     assert ">Moderation</a>" not in client.get("/").content.decode()
     client.force_login(moderator)
     assert ">Moderation</a>" in client.get("/").content.decode()
+
+
+def test_an_action_decided_on_a_pending_comment_does_not_land_on_an_approved_one(
+    client, moderator, essay
+):
+    comment = make_pending(essay)
+    other = make_user("first-mod", groups=[Group.objects.get(name="Moderators")])
+    approve_comment(comment=comment, moderator=other)
+    client.force_login(moderator)
+    response = client.post(
+        ACT, {"do": f"remove:{comment.pk}", "seen_status": "pending"}, follow=True
+    )
+    assert "Already approved by first-mod" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == "approved"
