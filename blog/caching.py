@@ -24,7 +24,11 @@ from blog.models import Essay
 
 ARTICLE_CACHE_SECONDS = 24 * 60 * 60
 # Cookies that change what an anonymous reader's page looks like.
-PAGE_COOKIES = ("reading_prefs", "comment_author", "csrftoken")
+
+
+def _page_cookies() -> list[str]:
+    """Cookies that change what an anonymous reader's page looks like (for ETags)."""
+    return [settings.READING_PREFS_COOKIE, *settings.PERSONAL_COOKIES, settings.CSRF_COOKIE_NAME]
 
 
 def warnings_signature(essay: Essay) -> str:
@@ -65,14 +69,38 @@ def _digest(*parts) -> str:
     return hashlib.blake2s("\x1f".join(map(str, parts)).encode(), digest_size=12).hexdigest()
 
 
+def reader_cookies() -> list[str]:
+    return [settings.READING_PREFS_COOKIE, *settings.PERSONAL_COOKIES]
+
+
 def is_personal(request) -> bool:
-    """Readers with a session (commenters, staff) or a message waiting get fresh pages."""
-    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+    """Readers with a session (commenters, staff), a message waiting, or saved commenter
+    details get pages built for them, never a shared copy."""
+    return any(
+        name in request.COOKIES
+        for name in (settings.SESSION_COOKIE_NAME, "messages", *settings.PERSONAL_COOKIES)
+    )
 
 
 def _reader_state(request) -> list[str]:
-    cookies = [request.COOKIES.get(name, "") for name in PAGE_COOKIES]
+    cookies = [request.COOKIES.get(name, "") for name in _page_cookies()]
     return [*cookies, request.GET.urlencode()]
+
+
+def _page_params(request) -> list[int | None]:
+    """The query parameters an essay page or the list actually reads, as numbers.
+
+    Anything else in the query string does not change the page, so it is left out of cache
+    keys: `?x=1`, `?x=2`, ... would otherwise each store another copy.
+    """
+    values = []
+    for name in ("page", "cpage", "replytocom"):
+        try:
+            number = int(request.GET.get(name, ""))
+        except ValueError:
+            number = None
+        values.append(number if number is not None and 0 < number < 10**9 else None)
+    return values
 
 
 def essay_validators(request, essay: Essay) -> tuple[str, datetime]:
@@ -82,7 +110,8 @@ def essay_validators(request, essay: Essay) -> tuple[str, datetime]:
         "essay", essay.pk, essay.updated_at.timestamp(), warnings_signature(essay),
         settings.RELEASE, *(v for v, _ in versions), *_reader_state(request),
     )  # fmt: skip
-    modified = max([essay.updated_at, *(t for _, t in versions if t)])
+    essays_changed_at = datetime.fromtimestamp(int(_essays_version()) / 1e9, tz=UTC)
+    modified = max([essay.updated_at, essays_changed_at, *(t for _, t in versions if t)])
     return etag, modified
 
 
@@ -96,8 +125,10 @@ def _listing_state(request, kind: str) -> tuple[list, datetime]:
         versions = _versions("SITE_PAGE_VERSIONS") if kind == "home" else []
         times = [t for t in (summary["updated"], summary["latest"]) if t]
         times += [t for _, t in versions if t]
+        essays_version = _essays_version()
+        times.append(datetime.fromtimestamp(int(essays_version) / 1e9, tz=UTC))
         parts = [kind, summary["n"], summary["updated"], summary["latest"], settings.RELEASE,
-                 *(v for v, _ in versions)]  # fmt: skip
+                 essays_version, *(v for v, _ in versions)]  # fmt: skip
         memo[kind] = (parts, max(times) if times else datetime(2026, 1, 1, tzinfo=UTC))
     return memo[kind]
 
@@ -109,9 +140,11 @@ def listing_validators(request, kind: str) -> tuple[str, datetime | None]:
 
 
 def listing_page_key(request) -> str:
+    from blog.preferences import ReadingPreferences
+
     parts, _ = _listing_state(request, "home")
-    cookies = [request.COOKIES.get(n, "") for n in PAGE_COOKIES if n != "csrftoken"]
-    return "blog:list:" + _digest(*parts, *cookies, request.GET.urlencode())
+    hidden = sorted(ReadingPreferences.from_request(request).hide)
+    return "blog:list:" + _digest(*parts, hidden, *_page_params(request))
 
 
 # -- published essays by slug, from the cache ---------------------------------------------
@@ -182,13 +215,19 @@ def _versioned_set(key: str, value, timeout: int) -> None:
     memory.set(key, value)
 
 
-def published_essay(slug: str) -> Essay | None:
-    """The published essay with this slug and its warnings: from the cache, else 2 queries."""
+def _essays_version() -> str:
     version = cache.get(ESSAYS_VERSION_KEY)
     if version is None:
         cache.add(ESSAYS_VERSION_KEY, str(time.time_ns()), timeout=None)
-        version = cache.get(ESSAYS_VERSION_KEY)
-    key = f"blog:essay:{version}:{hashlib.blake2s(slug.encode(), digest_size=12).hexdigest()}"
+        version = cache.get(ESSAYS_VERSION_KEY) or str(time.time_ns())
+    return version
+
+
+def published_essay(slug: str) -> Essay | None:
+    """The published essay with this slug and its warnings: from the cache, else 2 queries."""
+    version = _essays_version()
+    slug_hash = hashlib.blake2s(slug.encode(), digest_size=12).hexdigest()
+    key = f"blog:essay:{settings.RELEASE}:{version}:{slug_hash}"
     essay = _versioned_get(key)
     if essay is None:
         essay = Essay.objects.published().with_warnings().filter(slug=slug).first()
@@ -219,6 +258,8 @@ def _fill_fresh_values(request, html: str) -> str:
 
     def fill(match):
         name = match.group(1)
+        if name not in settings.PAGE_FRESH_VALUES:
+            return match.group(0)
         if name not in values:
             values[name] = import_string(settings.PAGE_FRESH_VALUES[name])(request)
         return values[name]
@@ -226,13 +267,19 @@ def _fill_fresh_values(request, html: str) -> str:
     return PLACEHOLDER_PATTERN.sub(fill, html)
 
 
-def page_key(request, essay: Essay, *extra: str) -> str:
-    """Everything an anonymous reader's essay page depends on, but the CSRF token."""
+def page_key(request, essay: Essay, *extra) -> str:
+    """Everything an anonymous reader's essay page depends on, but the CSRF token.
+
+    The reader's preferences count only through what they change on this page: which
+    warnings still ask for a choice.
+    """
+    from blog.preferences import ReadingPreferences
+
     versions = _essay_versions(request, essay)
-    cookies = [request.COOKIES.get(n, "") for n in PAGE_COOKIES if n != "csrftoken"]
+    to_confirm = [w.pk for w in ReadingPreferences.from_request(request).warnings_to_confirm(essay)]
     return "blog:page:" + _digest(
         essay.pk, essay.updated_at.timestamp(), warnings_signature(essay), settings.RELEASE,
-        *(v for v, _ in versions), *cookies, request.GET.urlencode(), *extra,
+        *(v for v, _ in versions), to_confirm, *_page_params(request), *extra,
     )  # fmt: skip
 
 
@@ -255,4 +302,8 @@ def store_page(key: str, html: str) -> None:
     def placeholder(match):
         return f'{match.group(1)}{PLACEHOLDER.format(match.group(2))}"'
 
+    # Text a reader wrote cannot turn into a placeholder: its ":" becomes an entity, which
+    # browsers show the same, in text and in attribute values alike.
+    marker = PLACEHOLDER.split("{", 1)[0]
+    html = html.replace(marker, marker.replace(":", "&#58;"))
     _versioned_set(key, _fresh_fields().sub(placeholder, html), PAGE_CACHE_SECONDS)

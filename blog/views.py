@@ -1,5 +1,8 @@
 """Reader-facing pages: the essay list, an essay with its warning gate, preferences."""
 
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -59,13 +62,23 @@ class EssayListView(ListView):
         return context
 
 
+BACK_TO_LIST = re.compile(r"^/(\?page=\d{1,4})?$")
+
+
 def _safe_back_url(request) -> str:
-    """Where "Go back" leads: the page the reader came from on this site, else the essays."""
+    """Where "Go back" leads: the essay list page the reader came from, else the essays.
+
+    Only list pages are kept (not any same-site address), so the warning screen has few
+    variants to cache and a crafted Referer cannot send a reader anywhere odd.
+    """
     referer = request.headers.get("referer", "")
     if referer and url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return referer
+        parts = urlsplit(referer)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if BACK_TO_LIST.match(path):
+            return path
     return "/"
 
 
@@ -101,14 +114,18 @@ def conditional(request, validators, render_page):
         return render_page()
     etag, modified = validators()
     etag = quote_etag(etag)
-    last_modified = int(modified.timestamp())
+    # A time cannot say which cookies a page was made for, so pages shaped by the reader's
+    # cookies are validated by their ETag alone.
+    shaped = any(request.COOKIES.get(n) for n in caching.reader_cookies())
+    last_modified = None if shaped else int(modified.timestamp())
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
         return not_modified
     response = render_page()
     if response.status_code == 200:
         response.headers["ETag"] = etag
-        response.headers["Last-Modified"] = http_date(last_modified)
+        if last_modified is not None:
+            response.headers["Last-Modified"] = http_date(last_modified)
         patch_cache_control(response, private=True, no_cache=True)
     return response
 

@@ -14,9 +14,11 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["essay"]
     date_hierarchy = "created_at"
     raw_id_fields = ["essay", "parent"]
+    # The status changes only through moderation's actions (which record a Decision and
+    # check that nobody acted first), never by editing the field.
     readonly_fields = [
-        "essay", "parent", "depth", "created_at", "updated_at", "ip_address", "user_agent",
-        "referrer", "permalink",
+        "essay", "parent", "depth", "status", "created_at", "updated_at", "ip_address",
+        "user_agent", "referrer", "permalink",
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["essay", "parent", "depth", "status"]}),

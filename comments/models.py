@@ -131,12 +131,6 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return reverse("comments:permalink", kwargs={"pk": self.pk})
 
-    def delete(self, *args, **kwargs):
-        essay_id = self.essay_id
-        result = super().delete(*args, **kwargs)
-        comments_changed(essay_id)
-        return result
-
     @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"

@@ -253,3 +253,7 @@ PAGE_FRESH_VALUES = {
 
 # Versioned cache entries (whole pages, essay records) also kept in each process (0 = off).
 PROCESS_CACHE_ENTRIES = env.int("PROCESS_CACHE_ENTRIES", default=128)
+
+# Cookies that make a reader's page their own (saved commenter details): such readers get
+# pages built for them rather than a shared cached copy.
+PERSONAL_COOKIES = [COMMENTS_AUTHOR_COOKIE]

@@ -13,8 +13,9 @@ from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.tasks import default_task_backend
 from django.utils import timezone
 
@@ -164,18 +165,27 @@ def _is_returning_author(comment: Comment) -> bool:
 
 
 def _finish(comment: Comment, status: str, reason: str) -> None:
+    """Record the policy's outcome, unless a moderator decided while screening ran."""
     outcome = {
         Comment.Status.APPROVED: Outcome.APPROVE,
         Comment.Status.SPAM: Outcome.SPAM,
         Comment.Status.PENDING: Outcome.HOLD,
     }[status]
+    moderated = Decision.objects.filter(comment=comment, step=Step.MODERATOR)
     if status != Comment.Status.PENDING:
-        updated = Comment.objects.filter(pk=comment.pk, status=Comment.Status.PENDING).update(
-            status=status, updated_at=timezone.now()
+        updated = (
+            Comment.objects.filter(pk=comment.pk, status=Comment.Status.PENDING)
+            .exclude(Exists(moderated.filter(comment=OuterRef("pk"))))
+            .update(status=status, updated_at=timezone.now())
         )
         if not updated:  # a moderator got there first; their decision stands
             return
         comments_changed(comment.essay_id)
+    elif (
+        moderated.exists()
+        or not Comment.objects.filter(pk=comment.pk, status=Comment.Status.PENDING).exists()
+    ):
+        return
     Decision.objects.create(comment=comment, step=Step.POLICY, outcome=outcome, reason=reason)
     logger.info("comment %s screened: %s (%s)", comment.pk, outcome, reason)
     if status == Comment.Status.PENDING and settings.MODERATION_NOTIFY_HELD:
@@ -220,8 +230,26 @@ def schedule_retry(comment_id: int, attempts: int) -> bool:
     return True
 
 
+SCREENING_LOCK_SECONDS = 120
+
+
 def screen(comment_id: int) -> str | None:
-    """Screen one comment; return its status afterwards (None if there is no such comment)."""
+    """Screen one comment; return its status afterwards (None if there is no such comment).
+
+    A retry and `recheck_comments` may ask for the same comment at once; a short lock in
+    the shared cache lets only one of them screen it.
+    """
+    lock = f"moderation:screening:{comment_id}"
+    if not cache.add(lock, 1, timeout=SCREENING_LOCK_SECONDS):
+        status = Comment.objects.filter(pk=comment_id).values_list("status", flat=True).first()
+        return status
+    try:
+        return _screen(comment_id)
+    finally:
+        cache.delete(lock)
+
+
+def _screen(comment_id: int) -> str | None:
     comment = Comment.objects.select_related("essay").filter(pk=comment_id).first()
     if comment is None:
         return None

@@ -63,6 +63,13 @@ ACTIONS = {
 }  # fmt: skip
 
 
+def _was_public(comment: Comment) -> bool:
+    """Whether a person or the policy ever published this comment."""
+    return Decision.objects.filter(
+        comment=comment, outcome__in=[Outcome.APPROVE, Outcome.RESTORE]
+    ).exists()
+
+
 def _akismet_verdict(comment: Comment) -> Decision | None:
     return (
         Decision.objects.filter(comment=comment, step=Step.AKISMET)
@@ -84,10 +91,15 @@ def moderate(
     """
     act = ACTIONS[action]
     seen = seen_status or comment.status
+    to_status, reason = act.to_status, reason or f"{act.label} by {moderator.get_username()}"
+    if act.name == "restore" and not _was_public(comment):
+        # Removed before anyone approved it: back to the queue, not straight to readers.
+        to_status = Status.PENDING
+        reason = f"Restored to the queue by {moderator.get_username()} (never approved)"
     updated = 0
     if seen in act.from_statuses:
         updated = Comment.objects.filter(pk=comment.pk, status=seen).update(
-            status=act.to_status, updated_at=timezone.now()
+            status=to_status, updated_at=timezone.now()
         )
     if not updated:
         comment.refresh_from_db(fields=["status"])
@@ -98,11 +110,11 @@ def moderate(
             .first()
         )
         raise AlreadyActed(comment, last)
-    comment.status = act.to_status
+    comment.status = to_status
     comments_changed(comment.essay_id)
     decision = Decision.objects.create(
         comment=comment, step=Step.MODERATOR, outcome=act.outcome, actor=moderator,
-        reason=reason or f"{act.label} by {moderator.get_username()}",
+        reason=reason,
     )  # fmt: skip
     logger.info("comment %s: %s by user %s", comment.pk, action, moderator.pk)
     if act.feedback:

@@ -85,7 +85,7 @@ def _cached_threads(essay, page_number, comments_open) -> dict:
     key = ":".join(
         str(part)
         for part in [
-            "comments:threads", essay.pk, essay_version(essay.pk), page_number,
+            "comments:threads", settings.RELEASE, essay.pk, essay_version(essay.pk), page_number,
             settings.COMMENTS_THREADS_PER_PAGE, settings.COMMENTS_NEWEST_FIRST,
             settings.COMMENTS_MAX_DEPTH, comments_open,
         ]

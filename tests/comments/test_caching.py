@@ -116,3 +116,48 @@ def test_gate_decision_stays_personal(client):
     assert "Behind the gate." in page(client, gated)
     assert "Behind the gate." not in page(Client(), gated)
     assert "Behind the gate." in page(client, gated)
+
+
+def test_text_a_reader_writes_cannot_become_a_per_reader_placeholder(essay):
+    make_comment(
+        essay, body="Sneaky @@fresh:csrfmiddlewaretoken@@ and @@fresh:boom@@",
+        author_url="https://evil.example/?t=@@fresh:csrfmiddlewaretoken@@",
+    )  # fmt: skip
+    page(Client(), essay)  # stores the page
+    reader = Client()
+    html = page(reader, essay)  # served from the cache
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert token not in html.replace(f'value="{token}"', "")
+    assert "@@fresh&#58;csrfmiddlewaretoken@@" in html and "@@fresh&#58;boom@@" in html
+
+
+def test_bulk_deleting_comments_in_the_admin_shows_at_once(client, essay):
+    doomed = make_comment(essay, body="About to go.")
+    assert "About to go." in page(client, essay)
+    Comment.objects.filter(pk=doomed.pk).delete()
+    assert "About to go." not in page(Client(), essay)
+
+
+def test_renaming_a_warning_changes_the_list_and_feeds(client):
+    warning = make_warning("Old name")
+    make_essay(warnings=[warning])
+    client.get("/")
+    for url in ["/", "/feed/"]:
+        first = client.get(url)
+        warning.name = f"New name for {url}"
+        warning.save()
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 200 and f"New name for {url}" in again.content.decode()
+
+
+def test_junk_query_parameters_share_one_cached_page(essay, monkeypatch):
+    from blog import caching
+
+    stored = []
+    original = caching.store_page
+    monkeypatch.setattr(caching, "store_page", lambda key, html: (stored.append(key),
+                                                                 original(key, html)))  # fmt: skip
+    page(Client(), essay)
+    for i in range(5):
+        Client().get(f"{essay.get_absolute_url()}?utm={i}")
+    assert len(stored) == 1

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 from moderation.models import Decision
-from moderation.services import AlreadyActed, approve_comment, moderate
+from moderation.services import AlreadyActed, approve_comment, moderate, restore_comment
 from tests.factories import make_comment, make_essay, make_pending, make_user
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_tabs_filter_and_search(client, moderator, essay):
         ("approved", "spam", "spam", "spam"),
         ("approved", "remove", "removed", "remove"),
         ("spam", "ham", "approved", "approve"),
-        ("removed", "restore", "approved", "restore"),
+        ("removed", "restore", "pending", "restore"),  # never approved: back to the queue
     ],
 )
 def test_each_action_moves_the_comment_and_records_who(
@@ -222,3 +222,27 @@ def test_an_action_decided_on_a_pending_comment_does_not_land_on_an_approved_one
     assert "Already approved by first-mod" in response.content.decode()
     comment.refresh_from_db()
     assert comment.status == "approved"
+
+
+def test_restoring_a_comment_nobody_approved_puts_it_back_in_the_queue(moderator, essay):
+    from moderation.services import remove_comment
+
+    never_approved = make_pending(essay)
+    remove_comment(comment=never_approved, moderator=moderator)
+    restore_comment(comment=never_approved, moderator=moderator)
+    never_approved.refresh_from_db()
+    assert never_approved.status == "pending"
+
+    published = make_pending(essay)
+    approve_comment(comment=published, moderator=moderator)
+    remove_comment(comment=published, moderator=moderator)
+    restore_comment(comment=published, moderator=moderator)
+    published.refresh_from_db()
+    assert published.status == "approved"
+
+
+def test_the_admin_cannot_change_a_status_by_editing_it(client, essay):
+    comment = make_pending(essay)
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    html = client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content
+    assert b'name="status"' not in html

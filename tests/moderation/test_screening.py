@@ -269,3 +269,39 @@ def test_retry_is_scheduled_with_backoff_on_a_deferring_backend(essay, akismet_c
     assert task.run_after is not None
     delay = (task.run_after - comment.decisions.get(step="akismet").created_at).total_seconds()
     assert 55 < delay < 65
+
+
+def test_screening_does_not_hold_a_comment_a_moderator_already_approved(
+    essay, akismet_client, settings
+):
+    from moderation import akismet
+    from moderation.services import approve_comment
+
+    akismet_client("Ham")
+    settings.MODERATION_NOTIFY_HELD = True
+    comment = make_pending(essay)
+    original = akismet.check
+
+    def approve_while_checking(params):
+        approve_comment(comment=Comment.objects.get(pk=comment.pk), moderator=make_user("m"))
+        return original(params)
+
+    akismet.check = approve_while_checking
+    try:
+        assert screen(comment.pk) == "pending"  # screening's own view when it finished
+    finally:
+        akismet.check = original
+    comment.refresh_from_db()
+    assert comment.status == "approved"
+    assert not comment.decisions.filter(step="policy").exists()
+    assert mail.outbox == []
+
+
+def test_a_comment_already_being_screened_is_not_screened_twice(essay, akismet_client):
+    from django.core.cache import cache
+
+    calls = akismet_client("Ham")
+    comment = make_pending(essay)
+    cache.add(f"moderation:screening:{comment.pk}", 1, 60)
+    assert screen(comment.pk) == "pending"
+    assert calls == [] and not comment.decisions.exists()
