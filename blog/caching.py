@@ -110,7 +110,7 @@ def essay_validators(request, essay: Essay) -> tuple[str, datetime]:
         "essay", essay.pk, essay.updated_at.timestamp(), warnings_signature(essay),
         settings.RELEASE, *(v for v, _ in versions), *_reader_state(request),
     )  # fmt: skip
-    essays_changed_at = datetime.fromtimestamp(int(_essays_version()) / 1e9, tz=UTC)
+    essays_changed_at = datetime.fromtimestamp(int(_essays_version(request)) / 1e9, tz=UTC)
     modified = max([essay.updated_at, essays_changed_at, *(t for _, t in versions if t)])
     return etag, modified
 
@@ -125,7 +125,7 @@ def _listing_state(request, kind: str) -> tuple[list, datetime]:
         versions = _versions("SITE_PAGE_VERSIONS") if kind == "home" else []
         times = [t for t in (summary["updated"], summary["latest"]) if t]
         times += [t for _, t in versions if t]
-        essays_version = _essays_version()
+        essays_version = _essays_version(request)
         times.append(datetime.fromtimestamp(int(essays_version) / 1e9, tz=UTC))
         parts = [kind, summary["n"], summary["updated"], summary["latest"], settings.RELEASE,
                  essays_version, *(v for v, _ in versions)]  # fmt: skip
@@ -215,7 +215,13 @@ def _versioned_set(key: str, value, timeout: int) -> None:
     memory.set(key, value)
 
 
-def _essays_version() -> str:
+def _essays_version(request=None) -> str:
+    """The essays version (asked for once per request when a request is given)."""
+    if request is not None:
+        memo = request.__dict__
+        if "_essays_version" not in memo:
+            memo["_essays_version"] = _essays_version()
+        return memo["_essays_version"]
     version = cache.get(ESSAYS_VERSION_KEY)
     if version is None:
         cache.add(ESSAYS_VERSION_KEY, str(time.time_ns()), timeout=None)
@@ -223,9 +229,9 @@ def _essays_version() -> str:
     return version
 
 
-def published_essay(slug: str) -> Essay | None:
+def published_essay(slug: str, request=None) -> Essay | None:
     """The published essay with this slug and its warnings: from the cache, else 2 queries."""
-    version = _essays_version()
+    version = _essays_version(request)
     slug_hash = hashlib.blake2s(slug.encode(), digest_size=12).hexdigest()
     key = f"blog:essay:{settings.RELEASE}:{version}:{slug_hash}"
     essay = _versioned_get(key)

@@ -131,7 +131,7 @@ def conditional(request, validators, render_page):
 
 
 def essay_detail(request, slug):
-    essay = caching.published_essay(slug)
+    essay = caching.published_essay(slug, request)
     if essay is None:
         raise Http404("No such essay")
 
