@@ -15,11 +15,12 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint format venv check-python bench
+.PHONY: help run serve test lint format venv check-python bench
 
 help:
 	@echo "make run    set up, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   set up and run the whole test suite"
+	@echo "make serve  the production profile (DEBUG off, gunicorn) on http://$(HOST):$(PORT)/"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  benchmarks under gunicorn + PostgreSQL + Redis (prints a table)"
 
@@ -43,6 +44,21 @@ run: $(STAMP)
 	$(BIN)/python manage.py seed_demo && \
 	echo && echo "Serving on http://$(HOST):$(PORT)/  (admin: /admin/, moderation queue: /moderation/)" && echo && \
 	exec $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production profile on this machine: DEBUG off, gunicorn, whitenoise's hashed files.
+# Settings come from the environment or .env (see .env.example); DJANGO_SECRET_KEY is
+# required. Served over plain HTTP on 127.0.0.1, so HTTPS redirects and secure cookies
+# are off unless set otherwise.
+serve: $(STAMP)
+	@export DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-false} \
+		DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-false} DJANGO_HSTS_SECONDS=$${DJANGO_HSTS_SECONDS:-0} \
+		DJANGO_SERVE_MEDIA=$${DJANGO_SERVE_MEDIA:-true} \
+		DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}; \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py collectstatic --noinput -v0 && \
+	$(BIN)/python manage.py seed_demo && \
+	echo "Serving the production profile on http://$(HOST):$(PORT)/" && \
+	GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c config/gunicorn.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,17 +1,22 @@
 """Reader-facing pages: the essay list, an essay with its warning gate, preferences."""
 
+import logging
 import re
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import cache
+from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView, TemplateView
 
@@ -19,6 +24,8 @@ from blog import caching
 from blog.forms import GateForm, PreferencesForm
 from blog.models import ContentWarning, Essay
 from blog.preferences import ReadingPreferences
+
+logger = logging.getLogger(__name__)
 
 
 class EssayListView(ListView):
@@ -217,3 +224,27 @@ class RobotsView(TemplateView):
 def csrf_failure(request, reason=""):
     """A friendly page when a form arrives without its security token (cookies off, stale)."""
     return render(request, "403_csrf.html", status=403)
+
+
+@never_cache
+def healthz(request):
+    """200 when the database and the cache answer, 503 otherwise; no details either way."""
+    ok = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any failure means "not healthy"; details go to the log only
+        logger.exception("health check: database unavailable")
+        ok = False
+    try:
+        probe = f"healthz:{time.time_ns()}"
+        cache.set(probe, "1", 10)
+        if cache.get(probe) != "1":
+            raise RuntimeError("cache did not return what was stored")
+        cache.delete(probe)
+    except Exception:
+        logger.exception("health check: cache unavailable")
+        ok = False
+    body, status = (b"ok\n", 200) if ok else (b"unavailable\n", 503)
+    return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")

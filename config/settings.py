@@ -257,3 +257,6 @@ PROCESS_CACHE_ENTRIES = env.int("PROCESS_CACHE_ENTRIES", default=128)
 # Cookies that make a reader's page their own (saved commenter details): such readers get
 # pages built for them rather than a shared cached copy.
 PERSONAL_COOKIES = [COMMENTS_AUTHOR_COOKIE]
+
+# Where the Django admin lives (a less guessable path keeps bots off the login form).
+ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"

@@ -10,13 +10,14 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from blog.sitemaps import SITEMAPS
-from blog.views import RobotsView
+from blog.views import RobotsView, healthz
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"))),
