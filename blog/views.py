@@ -215,6 +215,13 @@ class PreferencesView(View):
 class PrivacyView(TemplateView):
     template_name = "pages/privacy.html"
 
+    def get_context_data(self, **kwargs):
+        # The figures the site really uses, so the page never promises what it does not do.
+        return super().get_context_data(**kwargs) | {
+            "retention_days": settings.PRIVACY_RETENTION_DAYS,
+            "spam_days": settings.MODERATION_SPAM_RETENTION_DAYS,
+        }
+
 
 class RobotsView(TemplateView):
     template_name = "robots.txt"

@@ -260,3 +260,7 @@ PERSONAL_COOKIES = [COMMENTS_AUTHOR_COOKIE]
 
 # Where the Django admin lives (a less guessable path keeps bots off the login form).
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
+
+# Privacy: days before a comment's IP address, user agent and referrer are cleared
+# (`manage.py purge_personal_data`, daily). The privacy page states this figure.
+PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=30)

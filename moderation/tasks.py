@@ -17,3 +17,11 @@ def send_feedback(decision_id: int) -> None:
     from moderation.services import deliver_feedback
 
     deliver_feedback(decision_id)
+
+
+@task
+def purge_personal_data_task() -> int:
+    """The daily privacy purge, for schedulers that run tasks (see the README)."""
+    from moderation.privacy import purge_personal_data
+
+    return purge_personal_data()
