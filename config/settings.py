@@ -1,5 +1,6 @@
 """Settings, read from the environment (and a `.env` file if present); see `.env.example`."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "moderation",
     "demo",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -269,3 +272,25 @@ ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
 # Privacy: days before a comment's IP address, user agent and referrer are cleared
 # (`manage.py purge_personal_data`, daily). The privacy page states this figure.
 PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=30)
+
+# Login protection for the admin and the moderation queue (django-axes): after
+# AXES_FAILURE_LIMIT failed logins for one username from one address, that pair is locked
+# out for AXES_COOLOFF_MINUTES. With a shared cache (Redis) attempts are counted there, and
+# no IP address is written to the database or the log; with a per-process cache (`make run`)
+# they go to the database instead, since a per-process count would not be one count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = (
+    "axes.handlers.database.AxesDatabaseHandler"
+    if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache", "FileBasedCache"))
+    else "axes.handlers.cache.AxesCacheHandler"
+)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_TEMPLATE = "403_locked.html"

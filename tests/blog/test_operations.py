@@ -72,6 +72,7 @@ def production_env(**extra):
         DJANGO_HSTS_PRELOAD="true",
         SITE_URL="https://essays.example.org",
         EMAIL_URL="smtp+tls://mailer:secret@smtp.example.org:587",
+        CACHE_URL="redis://127.0.0.1:6379/14",
         **extra,
     )
     return env
@@ -94,3 +95,22 @@ def test_the_admin_address_is_configurable():
         check=False,
     )  # fmt: skip
     assert result.stdout.strip().splitlines()[-1] == "/desk-7f3a/", result.stderr
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_lock_the_account_out(client, settings):
+    from django.contrib.auth import get_user_model
+
+    settings.AXES_FAILURE_LIMIT = 3
+    get_user_model().objects.create_user("mod", password="the-right-password", is_staff=True)
+    login = "/admin/login/?next=/moderation/"
+    for _ in range(3):
+        response = client.post(login, {"username": "mod", "password": "wrong"})
+        assert response.status_code in (200, 429)
+    locked = client.post(login, {"username": "mod", "password": "the-right-password"})
+    assert locked.status_code == 429
+    assert "Too many attempts to sign in" in locked.content.decode()
+    # Another account from the same address is not locked out.
+    get_user_model().objects.create_user("ed", password="another-password", is_staff=True)
+    other = client.post(login, {"username": "ed", "password": "another-password"})
+    assert other.status_code == 302
