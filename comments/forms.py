@@ -170,3 +170,13 @@ class CommentForm(forms.Form):
         body.max_length = limit
         body.validators.append(MaxLengthValidator(limit))
         body.error_messages["max_length"] = _too_long("comment", limit)
+
+
+class EditCommentForm(CommentForm):
+    """A writer's change to their own comment: the text and its content warning only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in ("body", "content_warning"):
+                del self.fields[name]

@@ -82,12 +82,22 @@ def render_comment_list(
                 )
             else:
                 add(body)
+            actions = []
             if comments_open and c.can_reply:
-                add(
-                    f'<p class="comment-actions"><a class="comment-reply-link" '
+                actions.append(
+                    f'<a class="comment-reply-link" '
                     f'href="{reply_query}replytocom={pk}#respond" data-reply-to="{pk}" '
-                    f'data-author="{name}" aria-label="Reply to {name}">Reply</a></p>'
+                    f'data-author="{name}" aria-label="Reply to {name}">Reply</a>'
                 )
+            if getattr(c, "own_changeable", False):
+                actions.append(
+                    f'<a href="{permalink_base}{pk}/edit/">Edit<span class="visually-hidden">'
+                    f" your comment</span></a>"
+                    f' <a href="{permalink_base}{pk}/delete/">Delete<span '
+                    f'class="visually-hidden"> your comment</span></a>'
+                )
+            if actions:
+                add(f'<p class="comment-actions">{" ".join(actions)}</p>')
             add("</article>")
         if pk == reply_to_pk:
             add(form_html)

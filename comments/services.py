@@ -12,7 +12,13 @@ from django.utils import timezone
 from blog.models import Essay
 from comments.forms import strip_control
 from comments.models import Comment
-from comments.signals import CommentRefused, comment_submitted, comment_will_be_posted
+from comments.signals import (
+    CommentRefused,
+    comment_edited,
+    comment_submitted,
+    comment_will_be_posted,
+    comment_withdrawn,
+)
 
 
 @dataclass(frozen=True)
@@ -155,13 +161,51 @@ def submit_comment(
     return Submission(comment=comment, created=True)
 
 
+def can_change_own(comment: Comment, own_ids, *, now=None) -> bool:
+    """Whether this browser's writer may still edit or delete the comment."""
+    window = timedelta(minutes=settings.COMMENTS_EDIT_WINDOW_MINUTES)
+    return (
+        comment.pk in own_ids
+        and comment.status in (Comment.Status.PENDING, Comment.Status.APPROVED)
+        and (now or timezone.now()) < comment.created_at + window
+    )
+
+
+def edit_own_comment(*, comment: Comment, body: str, content_warning: str) -> Comment:
+    """Change a comment at its writer's request: it waits for screening again."""
+    with transaction.atomic():
+        comment.body = body
+        comment.content_warning = content_warning
+        comment.status = Comment.Status.PENDING
+        comment.save(update_fields=["body", "content_warning", "status", "updated_at"])
+        transaction.on_commit(lambda: comment_edited.send(sender=Comment, comment=comment))
+    return comment
+
+
+def withdraw_own_comment(*, comment: Comment) -> None:
+    """Delete a comment at its writer's request: its words and their name are gone; the
+    row stays (as "This comment was removed." if others replied to it)."""
+    with transaction.atomic():
+        comment.body = ""
+        comment.content_warning = ""
+        comment.author_name = ""
+        comment.author_email = ""
+        comment.author_url = ""
+        comment.status = Comment.Status.REMOVED
+        comment.save()
+        transaction.on_commit(lambda: comment_withdrawn.send(sender=Comment, comment=comment))
+
+
 __all__ = [
     "CommentRefused",
     "DuplicateComment",
     "ReplyNotAllowed",
     "RequestMeta",
     "Submission",
+    "can_change_own",
     "comments_are_open",
+    "edit_own_comment",
+    "withdraw_own_comment",
     "reply_parent",
     "submit_comment",
 ]

@@ -11,6 +11,8 @@ from django.dispatch import Signal
 
 comment_will_be_posted = Signal()  # kwargs: essay, parent, request_meta, author_name, ...
 comment_submitted = Signal()  # kwargs: comment
+comment_edited = Signal()  # kwargs: comment; sent on commit, after its writer changed it
+comment_withdrawn = Signal()  # kwargs: comment; sent on commit, after its writer deleted it
 
 
 class CommentRefused(Exception):

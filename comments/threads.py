@@ -7,6 +7,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from comments.models import SEGMENT_LENGTH, Comment
+from comments.services import can_change_own
 
 OWN_COMMENTS_SESSION_KEY = "comments.own"
 MAX_OWN_COMMENTS = 50
@@ -93,6 +94,7 @@ def _annotate(rows: list[Comment], own_ids) -> list[Comment]:
                 else "This comment was removed."
             )
         comment.can_reply = public and comment.depth < max_depth - 1
+        comment.own_changeable = can_change_own(comment, own_ids)
         parent = by_id.get(comment.parent_id)
         comment.reply_to = parent if parent is not None and parent.placeholder is None else None
     return rows

@@ -12,16 +12,19 @@ from django.views.decorators.http import require_POST
 
 from blog.models import Essay
 from blog.preferences import ReadingPreferences
-from comments.forms import NO_PARENT, CommentForm, seconds_since
+from comments.forms import NO_PARENT, CommentForm, EditCommentForm, seconds_since
 from comments.models import Comment
 from comments.services import (
     CommentRefused,
     DuplicateComment,
     ReplyNotAllowed,
     RequestMeta,
+    can_change_own,
     comments_are_open,
+    edit_own_comment,
     reply_parent,
     submit_comment,
+    withdraw_own_comment,
 )
 from comments.threads import comment_location, own_comment_ids, remember_own_comment
 
@@ -146,6 +149,69 @@ def permalink(request, pk):
     if not visible or not comment.essay.is_public:
         raise Http404("No such comment")
     return HttpResponseRedirect(comment_location(comment, own_ids=own))
+
+
+def _own_comment(request, pk) -> Comment:
+    """A comment this browser session wrote and may still change, or a clear refusal."""
+    comment = get_object_or_404(Comment.objects.select_related("essay"), pk=pk)
+    if comment.pk not in own_comment_ids(request) or comment.status not in (
+        Comment.Status.PENDING, Comment.Status.APPROVED,
+    ):  # fmt: skip
+        raise Http404("No such comment")
+    return comment
+
+
+def _window_closed(request, comment):
+    minutes = settings.COMMENTS_EDIT_WINDOW_MINUTES
+    messages.error(
+        request,
+        f"Comments can be changed or deleted for {minutes} minutes after posting; that time "
+        "has passed for this one. A moderator can still remove it for you.",
+    )
+    return HttpResponseRedirect(comment_location(comment, own_ids=own_comment_ids(request)))
+
+
+def edit_comment(request, pk):
+    """Let the writer change their comment for a short while (it is screened again)."""
+    comment = _own_comment(request, pk)
+    if not can_change_own(comment, own_comment_ids(request)):
+        return _window_closed(request, comment)
+    if request.method == "POST":
+        form = EditCommentForm(request.POST)
+        if form.is_valid():
+            edit_own_comment(
+                comment=comment,
+                body=form.cleaned_data["body"],
+                content_warning=form.cleaned_data["content_warning"],
+            )
+            comment.refresh_from_db(fields=["status"])
+            messages.info(
+                request,
+                "Your comment is changed."
+                + (" It is awaiting moderation." if comment.status == Comment.Status.PENDING
+                   else ""),
+            )  # fmt: skip
+            own = own_comment_ids(request)
+            return HttpResponseRedirect(comment_location(comment, own_ids=own))
+        status = 400
+    else:
+        form = EditCommentForm(
+            initial={"body": comment.body, "content_warning": comment.content_warning}
+        )
+        status = 200
+    return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=status)
+
+
+def delete_comment(request, pk):
+    """Let the writer delete their comment for a short while (after asking once)."""
+    comment = _own_comment(request, pk)
+    if not can_change_own(comment, own_comment_ids(request)):
+        return _window_closed(request, comment)
+    if request.method == "POST":
+        withdraw_own_comment(comment=comment)
+        messages.success(request, "Your comment is deleted.")
+        return HttpResponseRedirect(comment.essay.get_absolute_url() + "#comments")
+    return render(request, "comments/delete.html", {"comment": comment})
 
 
 class EssayCommentsFeed(Feed):

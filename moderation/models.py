@@ -16,6 +16,8 @@ class Decision(models.Model):
         POLICY = "policy", "Policy"
         MODERATOR = "moderator", "Moderator"
         FEEDBACK = "feedback", "Akismet feedback"
+        EDITED = "edited", "Edited by its writer"
+        WITHDRAWN = "withdrawn", "Deleted by its writer"
 
     class Outcome(models.TextChoices):
         PASS = "pass", "Passed"

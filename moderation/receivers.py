@@ -4,7 +4,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.dispatch import receiver
 
-from comments.signals import CommentRefused, comment_submitted, comment_will_be_posted
+from comments.signals import (
+    CommentRefused,
+    comment_edited,
+    comment_submitted,
+    comment_will_be_posted,
+    comment_withdrawn,
+)
 
 TOO_QUICK = (
     "You are commenting too quickly. Please wait a few minutes and send it again; your "
@@ -38,3 +44,28 @@ def screen_new_comment(sender, comment, **kwargs):
     from moderation.tasks import screen_comment
 
     screen_comment.enqueue(comment.pk)
+
+
+@receiver(comment_edited, dispatch_uid="moderation.screen_edited_comment")
+def screen_edited_comment(sender, comment, **kwargs):
+    """An edit starts screening over (Akismet is told it is a recheck after an edit)."""
+    from moderation.models import Decision
+    from moderation.tasks import screen_comment
+
+    Decision.objects.create(
+        comment=comment, step=Decision.Step.EDITED, outcome=Decision.Outcome.HOLD,
+        reason="edited by its writer; screened again",
+    )  # fmt: skip
+    screen_comment.enqueue(comment.pk)
+
+
+@receiver(comment_withdrawn, dispatch_uid="moderation.forget_withdrawn_comment")
+def forget_withdrawn_comment(sender, comment, **kwargs):
+    """The writer deleted their comment: drop the copies of it kept for Akismet too."""
+    from moderation.models import Decision
+
+    Decision.objects.filter(comment=comment).update(details={})
+    Decision.objects.create(
+        comment=comment, step=Decision.Step.WITHDRAWN, outcome=Decision.Outcome.REMOVE,
+        reason="deleted by its writer",
+    )  # fmt: skip

@@ -6,6 +6,7 @@ has been screened and is never screened again. If Akismet cannot answer, the com
 pending with the reason recorded, and the check is tried again later.
 """
 
+import functools
 import ipaddress
 import logging
 import re
@@ -129,8 +130,8 @@ def _local_steps(comment: Comment) -> list[Decision]:
     )
 
 
-def _akismet_step(comment: Comment, attempts: int) -> Decision:
-    params = akismet_params(comment)
+def _akismet_step(comment: Comment, attempts: int, *, edited: bool = False) -> Decision:
+    params = akismet_params(comment, **({"recheck_reason": "edit"} if edited else {}))
     try:
         verdict = akismet.check(params)
     except akismet.NotConfigured:
@@ -164,14 +165,20 @@ def _is_returning_author(comment: Comment) -> bool:
     return Comment.objects.public().filter(same).exclude(pk=comment.pk).exists()
 
 
-def _finish(comment: Comment, status: str, reason: str) -> None:
-    """Record the policy's outcome, unless a moderator decided while screening ran."""
+def _finish(comment: Comment, status: str, reason: str, *, since=None) -> None:
+    """Record the policy's outcome, unless a moderator decided while screening ran.
+
+    `since` is when the comment was last edited: moderator decisions before that were
+    about the old text.
+    """
     outcome = {
         Comment.Status.APPROVED: Outcome.APPROVE,
         Comment.Status.SPAM: Outcome.SPAM,
         Comment.Status.PENDING: Outcome.HOLD,
     }[status]
     moderated = Decision.objects.filter(comment=comment, step=Step.MODERATOR)
+    if since is not None:
+        moderated = moderated.filter(created_at__gt=since)
     if status != Comment.Status.PENDING:
         updated = (
             Comment.objects.filter(pk=comment.pk, status=Comment.Status.PENDING)
@@ -254,6 +261,12 @@ def _screen(comment_id: int) -> str | None:
     if comment is None:
         return None
     decisions = list(comment.decisions.all())
+    edits = [i for i, d in enumerate(decisions) if d.step == Step.EDITED]
+    since = None
+    if edits:  # the comment was changed by its writer: only what came after counts
+        since = decisions[edits[-1]].created_at
+        decisions = decisions[edits[-1] + 1 :]
+    finish = functools.partial(_finish, since=since)
     if comment.status != Comment.Status.PENDING or any(
         d.step in (Step.POLICY, Step.MODERATOR) for d in decisions
     ):
@@ -262,29 +275,29 @@ def _screen(comment_id: int) -> str | None:
     local = [d for d in decisions if d.step in LOCAL_STEPS] or _local_steps(comment)
     spam = next((d for d in local if d.outcome == Outcome.SPAM), None)
     if spam is not None:
-        _finish(comment, Comment.Status.SPAM, f"spam: {spam.reason}")
+        finish(comment, Comment.Status.SPAM, f"spam: {spam.reason}")
         return Comment.Status.SPAM
 
     attempts = 1 + sum(d.step == Step.AKISMET and d.outcome == Outcome.ERROR for d in decisions)
-    checked = _akismet_step(comment, attempts)
+    checked = _akismet_step(comment, attempts, edited=bool(edits))
     if checked.outcome == Outcome.ERROR:
         schedule_retry(comment.pk, attempts)
         return Comment.Status.PENDING
     if checked.outcome == Outcome.SPAM:
-        _finish(comment, Comment.Status.SPAM, checked.reason)
+        finish(comment, Comment.Status.SPAM, checked.reason)
         return Comment.Status.SPAM
 
     holds = [d.reason for d in local if d.outcome == Outcome.HOLD]
     if checked.outcome == Outcome.SKIPPED:
         holds.append("Akismet is not configured")
     if holds:
-        _finish(comment, Comment.Status.PENDING, "held for review: " + "; ".join(holds))
+        finish(comment, Comment.Status.PENDING, "held for review: " + "; ".join(holds))
     elif settings.MODERATION_ALWAYS_HOLD:
-        _finish(comment, Comment.Status.PENDING, "held for review: every comment is held")
+        finish(comment, Comment.Status.PENDING, "held for review: every comment is held")
     elif settings.MODERATION_TRUST_RETURNING and _is_returning_author(comment):
-        _finish(comment, Comment.Status.APPROVED, "approved: every check passed and the "
+        finish(comment, Comment.Status.APPROVED, "approved: every check passed and the "
                 "author has an approved comment")  # fmt: skip
         return Comment.Status.APPROVED
     else:
-        _finish(comment, Comment.Status.PENDING, "held for review: first comment from this author")
+        finish(comment, Comment.Status.PENDING, "held for review: first comment from this author")
     return Comment.Status.PENDING
