@@ -39,8 +39,9 @@ def test_the_writer_can_edit_within_the_window_and_it_is_screened_again(
     assert "edited" in steps and steps[-1] == "policy"
 
 
-def test_an_edit_is_sent_to_akismet_as_a_recheck(client, essay, akismet_client,
-                                                  django_capture_on_commit_callbacks):  # fmt: skip
+def test_an_edit_is_sent_to_akismet_as_a_recheck(
+    client, essay, akismet_client, django_capture_on_commit_callbacks
+):
     calls = akismet_client("Ham")
     comment = post(client, essay, body="Original.")
     with django_capture_on_commit_callbacks(execute=True):
@@ -70,8 +71,9 @@ def test_an_empty_edit_is_refused_with_the_text_kept(client, essay):
     assert comment.body == "Keep me."
 
 
-def test_the_writer_can_delete_and_the_words_are_gone(client, essay, akismet_client,
-                                                      django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_writer_can_delete_and_the_words_are_gone(
+    client, essay, akismet_client, django_capture_on_commit_callbacks
+):
     akismet_client("Ham")
     with django_capture_on_commit_callbacks(execute=True):
         comment = post(client, essay, body="Regretted words.", author_name="Shy")
