@@ -194,7 +194,8 @@ def _finish(comment: Comment, status: str, reason: str, *, since=None) -> None:
     ):
         return
     Decision.objects.create(comment=comment, step=Step.POLICY, outcome=outcome, reason=reason)
-    logger.info("comment %s screened: %s (%s)", comment.pk, outcome, reason)
+    # The reason can quote a list entry (an email, an address): not for the INFO log.
+    logger.info("comment %s screened: policy=%s", comment.pk, outcome)
     if status == Comment.Status.PENDING and settings.MODERATION_NOTIFY_HELD:
         _notify_moderators(comment, reason)
 

@@ -116,7 +116,7 @@ def moderate(
         comment=comment, step=Step.MODERATOR, outcome=act.outcome, actor=moderator,
         reason=reason,
     )  # fmt: skip
-    logger.info("comment %s: %s by user %s", comment.pk, action, moderator.pk)
+    logger.info("comment %s moderated: action=%s user=%s", comment.pk, action, moderator.pk)
     if act.feedback:
         _queue_feedback(comment, act.feedback)
     return decision
