@@ -1,11 +1,15 @@
 """Moderation in the Django admin: the same actions as the queue, and the word lists."""
 
+import json
+
 from django.contrib import admin, messages
+from django.http import HttpResponse
 
 from comments.admin import CommentAdmin
 from comments.models import Comment
 from moderation import akismet
 from moderation.models import Decision, ListEntry
+from moderation.privacy import erase_comments, export_comments
 from moderation.services import ACTIONS, AlreadyActed, moderate
 
 
@@ -43,13 +47,39 @@ def _action(name):
     return run
 
 
+@admin.action(description="Export every comment by these authors' emails (JSON)",
+              permissions=["moderate"])  # fmt: skip
+def export_by_email(modeladmin, request, queryset):
+    emails = sorted({c.author_email.lower() for c in queryset if c.author_email})
+    data = {email: export_comments(email) for email in emails}
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="comments-export.json"'
+    return response
+
+
+@admin.action(description="Erase every comment by these authors' emails", permissions=["moderate"])
+def erase_by_email(modeladmin, request, queryset):
+    emails = sorted({c.author_email.lower() for c in queryset if c.author_email})
+    if not emails:
+        modeladmin.message_user(request, "None of these comments has an email address.",
+                                messages.WARNING)  # fmt: skip
+        return
+    erased = sum(erase_comments(email, actor=request.user) for email in emails)
+    modeladmin.message_user(
+        request, f"Erased {erased} comment(s) from {len(emails)} email address(es).",
+        messages.SUCCESS,
+    )  # fmt: skip
+
+
 admin.site.unregister(Comment)
 
 
 @admin.register(Comment)
 class ModeratedCommentAdmin(CommentAdmin):
     inlines = [DecisionInline]
-    actions = [_action(name) for name in ACTIONS]
+    actions = [_action(name) for name in ACTIONS] + [export_by_email, erase_by_email]
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")

@@ -18,6 +18,7 @@ class Decision(models.Model):
         FEEDBACK = "feedback", "Akismet feedback"
         EDITED = "edited", "Edited by its writer"
         WITHDRAWN = "withdrawn", "Deleted by its writer"
+        ERASED = "erased", "Erased on request"
 
     class Outcome(models.TextChoices):
         PASS = "pass", "Passed"

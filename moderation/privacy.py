@@ -43,3 +43,60 @@ def _without_personal(details: dict) -> dict:
     if isinstance(details.get("params"), dict):  # a queued feedback keeps a copy too
         cleaned["params"] = _without_personal(details["params"])
     return cleaned
+
+
+def comments_by_email(email: str):
+    """Every comment written with this email address (case-insensitive), oldest first."""
+    email = (email or "").strip()
+    if not email:
+        return Comment.objects.none()
+    return Comment.objects.filter(author_email__iexact=email).order_by("created_at", "pk")
+
+
+def export_comments(email: str) -> list[dict]:
+    """What the site holds for an email address, as JSON-ready data (a data-access request)."""
+    return [
+        {
+            "id": c.pk,
+            "essay": c.essay.title,
+            "essay_url": settings.SITE_URL + c.essay.get_absolute_url(),
+            "in_reply_to": c.parent_id,
+            "name": c.author_name,
+            "email": c.author_email,
+            "website": c.author_url,
+            "content_warning": c.content_warning,
+            "comment": c.body,
+            "status": c.status,
+            "written_at": c.created_at.isoformat(),
+            "ip_address": c.ip_address,
+            "user_agent": c.user_agent,
+            "referrer": c.referrer,
+        }
+        for c in comments_by_email(email).select_related("essay")
+    ]
+
+
+def erase_comments(email: str, *, actor) -> int:
+    """Erase every comment written with this email: words, name, contact and request data.
+
+    The rows stay, removed, so replies keep "This comment was removed." for context; each
+    erase is recorded as a Decision with who asked for it.
+    """
+    from comments.caching import comments_changed
+
+    with transaction.atomic():
+        comments = list(comments_by_email(email))
+        for comment in comments:
+            Decision.objects.filter(comment=comment).update(details={})
+            comment.body = comment.content_warning = ""
+            comment.author_name = comment.author_email = comment.author_url = ""
+            comment.ip_address, comment.user_agent, comment.referrer = None, "", ""
+            comment.status = Comment.Status.REMOVED
+            comment.save()
+            Decision.objects.create(
+                comment=comment, step=Decision.Step.ERASED, outcome=Decision.Outcome.REMOVE,
+                reason="erased on request", actor=actor,
+            )  # fmt: skip
+        if comments:
+            comments_changed(*{c.essay_id for c in comments})
+    return len(comments)

@@ -45,3 +45,59 @@ def test_the_privacy_page_states_the_real_figures(client, settings):
     html = client.get("/privacy/").content.decode()
     assert "deleted 21 days after you comment" in html
     assert "spam are deleted after 9 days" in html
+
+
+def test_export_and_erase_by_email_from_the_commands():
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import make_comment
+
+    staff = get_user_model().objects.create_user("dpo", is_staff=True)
+    essay = make_essay("An essay")
+    root = make_comment(essay, author_email="Ana@Example.org", body="Ana's first words.")
+    reply = make_comment(essay, parent=root, author_email="other@example.org")
+    make_comment(essay, author_email="ana@example.org", body="Ana's second words.",
+                 ip_address="203.0.113.8")  # fmt: skip
+
+    out = io.StringIO()
+    call_command("export_personal_data", "ana@example.org", stdout=out)
+    import json
+
+    exported = json.loads(out.getvalue())
+    assert [e["comment"] for e in exported] == ["Ana's first words.", "Ana's second words."]
+    assert exported[1]["ip_address"] == "203.0.113.8" and exported[0]["essay"] == "An essay"
+
+    dry = io.StringIO()
+    call_command("erase_personal_data", "ana@example.org", "--by", "dpo", stdout=dry)
+    assert "2 comment(s) would be erased" in dry.getvalue()
+    assert Comment.objects.filter(author_email__iexact="ana@example.org").count() == 2
+
+    call_command("erase_personal_data", "ana@example.org", "--by", "dpo", "--yes",
+                 stdout=io.StringIO())  # fmt: skip
+    assert not Comment.objects.filter(author_email__iexact="ana@example.org").exists()
+    root.refresh_from_db()
+    assert (root.status, root.body, root.author_name, root.ip_address) == ("removed", "", "", None)
+    assert root.decisions.get(step="erased").actor == staff
+    reply.refresh_from_db()
+    assert reply.status == "approved"  # others' words stay
+
+
+def test_erasing_from_the_admin_keeps_replies_in_context(client):
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    from tests.factories import make_comment, make_user
+
+    essay = make_essay()
+    root = make_comment(essay, author_email="gone@example.org", body="To be erased.")
+    make_comment(essay, parent=root, body="A reply that stays.")
+    moderator = make_user(is_staff=True, groups=[Group.objects.get(name="Moderators")])
+    client.force_login(moderator)
+    url = reverse("admin:comments_comment_changelist")
+    export = client.post(url, {"action": "export_by_email", "_selected_action": [root.pk]})
+    assert export["Content-Type"] == "application/json"
+    assert b"To be erased." in export.content
+    client.post(url, {"action": "erase_by_email", "_selected_action": [root.pk]})
+    html = client.get(essay.get_absolute_url()).content.decode()
+    assert "To be erased." not in html
+    assert "This comment was removed." in html and "A reply that stays." in html
