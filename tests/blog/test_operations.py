@@ -114,3 +114,26 @@ def test_repeated_failed_logins_lock_the_account_out(client, settings):
     get_user_model().objects.create_user("ed", password="another-password", is_staff=True)
     other = client.post(login, {"username": "ed", "password": "another-password"})
     assert other.status_code == 302
+
+
+@pytest.mark.django_db
+def test_hsts_is_sent_over_https(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = client.get("/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in client.get("/")
+
+
+def test_trusting_the_proxys_https_header_is_opt_in():
+    code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+
+    def proxy_header(**extra):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT,
+            env=production_env(**extra), capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        return result.stdout.strip().splitlines()[-1]
+
+    assert proxy_header() == "None"
+    assert proxy_header(DJANGO_BEHIND_TLS_PROXY="true") == "('HTTP_X_FORWARDED_PROTO', 'https')"
