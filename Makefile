@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run serve test lint format venv check-python bench
+.PHONY: help run serve test lint format venv check-python bench soak
 
 help:
 	@echo "make run    set up, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
@@ -23,6 +23,7 @@ help:
 	@echo "make serve  the production profile (DEBUG off, gunicorn) on http://$(HOST):$(PORT)/"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  benchmarks under gunicorn + PostgreSQL + Redis (prints a table)"
+	@echo "make soak   60 s of concurrent readers and posters; 5xx and lost comments must be 0"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -73,3 +74,6 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --seconds $${SOAK_SECONDS:-60}

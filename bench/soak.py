@@ -1,0 +1,107 @@
+"""A bounded soak: concurrent readers and comment posters against gunicorn + PostgreSQL +
+Redis, on 127.0.0.1 only, for a fixed time (default 60 s); then it stops by itself.
+
+Reports requests, 5xx responses (must be 0), and checks that every comment the server
+accepted (a redirect after POST) is in the database exactly once. Exit status 1 if not.
+
+    .venv/bin/python bench/soak.py [--seconds 60] [--readers 6] [--posters 3]
+"""
+
+import argparse
+import re
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402  (the bench harness: servers, database, settings)
+
+
+def reader(base: str, paths: list[str], stop: threading.Event, counts: Counter, lock):
+    with httpx.Client(base_url=base, timeout=30) as client:
+        i = 0
+        while not stop.is_set():
+            response = client.get(paths[i % len(paths)])
+            i += 1
+            with lock:
+                counts["requests"] += 1
+                counts[f"{response.status_code // 100}xx"] += 1
+
+
+def poster(base, essay_url, stop, counts, accepted, lock, worker_id: int):
+    with httpx.Client(base_url=base, timeout=30, follow_redirects=False) as client:
+        n = 0
+        while not stop.is_set():
+            page = client.get(essay_url)
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+            stamp = re.search(r'name="started" value="([^"]+)"', page.text)
+            marker = f"soak-{worker_id}-{n}-{uuid.uuid4().hex[:8]}"
+            n += 1
+            data = {"csrfmiddlewaretoken": token.group(1) if token else "",
+                    "started": stamp.group(1) if stamp else "", "body": f"Soak {marker}",
+                    "author_name": f"Soaker {worker_id}",
+                    "submission_key": str(uuid.uuid4())}  # fmt: skip
+            response = client.post(essay_url + "comment/", data=data,
+                                   headers={"Referer": base + essay_url})  # fmt: skip
+            with lock:
+                counts["requests"] += 2
+                counts[f"{page.status_code // 100}xx"] += 1
+                counts[f"{response.status_code // 100}xx"] += 1
+                if response.status_code == 302:
+                    accepted.append(marker)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--readers", type=int, default=6)
+    parser.add_argument("--posters", type=int, default=3)
+    args = parser.parse_args()
+
+    run.check_tools()
+    run.fresh_database()
+    run.setup_django()
+    essays = [run.make_essay(f"soak-{i}") for i in range(3)]
+    for essay in essays:
+        run.insert_tree(essay, run.random_tree(200, essay.pk))
+    target = run.make_essay("soak-posting").get_absolute_url()
+    paths = ["/", *(e.get_absolute_url() for e in essays), target, "/feed/"]
+
+    counts, accepted, lock, stop = Counter(), [], threading.Lock(), threading.Event()
+    with run.gunicorn() as base:
+        threads = [threading.Thread(target=reader, args=(base, paths, stop, counts, lock))
+                   for _ in range(args.readers)]  # fmt: skip
+        threads += [threading.Thread(target=poster, args=(base, target, stop, counts, accepted,
+                                                          lock, i))
+                    for i in range(args.posters)]  # fmt: skip
+        for thread in threads:
+            thread.start()
+        time.sleep(args.seconds)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    from comments.models import Comment
+
+    stored = Counter(
+        body.removeprefix("Soak ")
+        for body in Comment.objects.filter(body__startswith="Soak ").values_list("body", flat=True)
+    )
+    missing = [m for m in accepted if stored[m] == 0]
+    doubled = [m for m, n in stored.items() if n > 1]
+    print(f"Soak of {args.seconds} s: {counts['requests']:,} requests, "
+          f"{counts['2xx']:,} 2xx, {counts['3xx']:,} 3xx, {counts['4xx']:,} 4xx, "
+          f"{counts['5xx']:,} 5xx; {len(accepted):,} comments accepted, "
+          f"{len(missing)} missing, {len(doubled)} stored twice.")  # fmt: skip
+    ok = counts["5xx"] == 0 and not missing and not doubled
+    print("OK" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
