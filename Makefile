@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run serve test lint format venv check-python bench soak
+.PHONY: help run serve test lint format venv check-python bench soak outage
 
 help:
 	@echo "make run    set up, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
@@ -24,6 +24,7 @@ help:
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  benchmarks under gunicorn + PostgreSQL + Redis (prints a table)"
 	@echo "make soak   60 s of concurrent readers and posters; 5xx and lost comments must be 0"
+	@echo "make outage Akismet refusing, timing out, failing, rejecting the key: none lost"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -77,3 +78,6 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	$(BIN)/python bench/soak.py --seconds $${SOAK_SECONDS:-60}
+
+outage: $(STAMP)
+	$(BIN)/python bench/akismet_outage.py

@@ -1,0 +1,125 @@
+"""Akismet failure injection, end to end, against a running server (loopback only).
+
+Posts comments through gunicorn while Akismet (a fake on 127.0.0.1) refuses connections,
+times out, answers HTTP 500, or calls the key invalid; checks every accepted comment is
+stored, pending, with the reason; then heals Akismet, runs `recheck_comments`, and prints
+the counts. Stops by itself.
+
+    .venv/bin/python bench/akismet_outage.py [--per-mode 10]
+"""
+
+import argparse
+import io
+import socket
+import sys
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402
+
+
+class Akismet:
+    """A fake Akismet whose behaviour can be switched while the site runs."""
+
+    def __init__(self):
+        self.mode = "ham"
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if fake.mode == "timeout":
+                    time.sleep(1.5)
+                if fake.mode == "error500":
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                if self.path.endswith("verify-key"):
+                    body = b"invalid" if fake.mode == "invalid" else b"valid"
+                else:
+                    body = b"false"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client that gave up waiting (the timeout case) is expected
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def closed_port() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-mode", type=int, default=10)
+    args = parser.parse_args()
+
+    run.check_tools()
+    run.fresh_database()
+    run.setup_django()
+    import redis
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from comments.models import Comment
+
+    target = run.make_essay("outage").get_absolute_url()
+    fake = Akismet()
+    env = {"PYTHON_AKISMET_API_KEY": "outage-key", "AKISMET_TIMEOUT": "0.5"}
+    posted = Counter()
+    for mode in ("refused", "timeout", "error500", "invalid"):
+        redis.Redis.from_url(run.REDIS_URL).flushdb()  # forget any cached key check
+        fake.mode = "ham" if mode == "refused" else mode
+        base = closed_port() if mode == "refused" else fake.url
+        with run.gunicorn({**env, "AKISMET_API_BASE": base}) as url:
+            times = run.post_latencies(url, target, args.per_mode)
+        posted[mode] = len(times)
+        run.log(f"{mode}: {len(times)} posted, median {sorted(times)[len(times) // 2]:.0f} ms")
+
+    comments = Comment.objects.filter(body__startswith="Bench ")
+    pending = comments.filter(status="pending").count()
+    with_reason = comments.filter(
+        decisions__step="akismet", decisions__outcome="error",
+        decisions__reason__contains="will retry",
+    ).distinct().count()  # fmt: skip
+
+    fake.mode = "ham"
+    redis.Redis.from_url(run.REDIS_URL).flushdb()
+    out = io.StringIO()
+    with override_settings(PYTHON_AKISMET_API_KEY="outage-key", AKISMET_API_BASE=fake.url,
+                           AKISMET_TIMEOUT=2.0):  # fmt: skip
+        call_command("recheck_comments", "--older-than", "0", stdout=out)
+    after = Counter(comments.values_list("status", flat=True))
+    checked = comments.filter(decisions__step="akismet", decisions__outcome="pass").distinct()
+    total = sum(posted.values())
+    print(out.getvalue().strip().splitlines()[-1])
+    print(
+        f"Akismet outage: {total} comments posted ({dict(posted)}); {comments.count()} stored; "
+        f"{pending} pending and {with_reason} with 'spam check unavailable, will retry' "
+        f"during the outage; after recheck_comments: {dict(after)}, {checked.count()} "
+        f"checked by Akismet; lost: {total - comments.count()}; published unchecked: "
+        f"{comments.filter(status='approved').exclude(pk__in=checked).count()}."
+    )
+    ok = comments.count() == total == pending == with_reason == checked.count()
+    print("OK" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
