@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core import signing
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
 
@@ -27,6 +28,35 @@ def remember_own_comment(request, comment: Comment) -> None:
     request.session[OWN_COMMENTS_SESSION_KEY] = [*ids, comment.pk][-MAX_OWN_COMMENTS:]
 
 
+EDIT_SALT = "comments.edit"
+MAX_EDITABLE = 10
+
+
+def editable_comment_ids(request) -> set[int]:
+    """Comments this browser may still edit or delete: ids in a signed cookie that expires
+    with the edit window (a stolen session id alone is not enough)."""
+    raw = request.COOKIES.get(settings.COMMENTS_EDIT_COOKIE)
+    if not raw or len(raw) > 1024:
+        return set()
+    try:
+        ids = signing.loads(raw, salt=EDIT_SALT, max_age=settings.COMMENTS_EDIT_WINDOW_MINUTES * 60)
+    except (signing.BadSignature, ValueError, TypeError):
+        return set()
+    return {i for i in ids if isinstance(i, int)} if isinstance(ids, list) else set()
+
+
+def remember_editable(request, response, comment: Comment) -> None:
+    ids = [i for i in editable_comment_ids(request) if i != comment.pk]
+    response.set_cookie(
+        settings.COMMENTS_EDIT_COOKIE,
+        signing.dumps([*ids, comment.pk][-MAX_EDITABLE:], salt=EDIT_SALT),
+        max_age=settings.COMMENTS_EDIT_WINDOW_MINUTES * 60,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
 def _root_order(field="thread"):
     return f"-{field}" if settings.COMMENTS_NEWEST_FIRST else field
 
@@ -42,7 +72,9 @@ class ThreadPage:
         return self.page.paginator.num_pages > 1
 
 
-def thread_page(essay, *, page_number=None, own_ids=frozenset()) -> ThreadPage:
+def thread_page(
+    essay, *, page_number=None, own_ids=frozenset(), editable=frozenset()
+) -> ThreadPage:
     """One page of threads (top-level comments with every reply), in two queries.
 
     Each comment gets attributes for the template: `placeholder` (text shown instead of a
@@ -77,10 +109,10 @@ def thread_page(essay, *, page_number=None, own_ids=frozenset()) -> ThreadPage:
             "author_url", "body_html", "content_warning", "status", "created_at",
         )
     )  # fmt: skip
-    return ThreadPage(comments=_annotate(rows, own_ids), page=page, own_ids=set(own_ids))
+    return ThreadPage(comments=_annotate(rows, own_ids, editable), page=page, own_ids=set(own_ids))
 
 
-def _annotate(rows: list[Comment], own_ids) -> list[Comment]:
+def _annotate(rows: list[Comment], own_ids, editable=frozenset()) -> list[Comment]:
     by_id = {c.pk: c for c in rows}
     max_depth = settings.COMMENTS_MAX_DEPTH
     for comment in rows:
@@ -94,7 +126,7 @@ def _annotate(rows: list[Comment], own_ids) -> list[Comment]:
                 else "This comment was removed."
             )
         comment.can_reply = public and comment.depth < max_depth - 1
-        comment.own_changeable = can_change_own(comment, own_ids)
+        comment.own_changeable = can_change_own(comment, editable)
         parent = by_id.get(comment.parent_id)
         comment.reply_to = parent if parent is not None and parent.placeholder is None else None
     return rows

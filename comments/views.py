@@ -26,7 +26,13 @@ from comments.services import (
     submit_comment,
     withdraw_own_comment,
 )
-from comments.threads import comment_location, own_comment_ids, remember_own_comment
+from comments.threads import (
+    comment_location,
+    editable_comment_ids,
+    own_comment_ids,
+    remember_editable,
+    remember_own_comment,
+)
 
 AUTHOR_COOKIE_SALT = "comments.author"
 AUTHOR_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
@@ -127,6 +133,8 @@ def post_comment(request, slug):
         messages.info(request, "Thank you. Your comment was received.")
     response = HttpResponseRedirect(comment_location(comment, own_ids=own_comment_ids(request)))
     _remember_author(request, response, data)
+    if submission.created:
+        remember_editable(request, response, comment)
     return response
 
 
@@ -154,7 +162,7 @@ def permalink(request, pk):
 def _own_comment(request, pk) -> Comment:
     """A comment this browser session wrote and may still change, or a clear refusal."""
     comment = get_object_or_404(Comment.objects.select_related("essay"), pk=pk)
-    if comment.pk not in own_comment_ids(request) or comment.status not in (
+    if comment.pk not in editable_comment_ids(request) or comment.status not in (
         Comment.Status.PENDING, Comment.Status.APPROVED,
     ):  # fmt: skip
         raise Http404("No such comment")
@@ -174,7 +182,7 @@ def _window_closed(request, comment):
 def edit_comment(request, pk):
     """Let the writer change their comment for a short while (it is screened again)."""
     comment = _own_comment(request, pk)
-    if not can_change_own(comment, own_comment_ids(request)):
+    if not can_change_own(comment, editable_comment_ids(request)):
         return _window_closed(request, comment)
     if request.method == "POST":
         form = EditCommentForm(request.POST)
@@ -205,7 +213,7 @@ def edit_comment(request, pk):
 def delete_comment(request, pk):
     """Let the writer delete their comment for a short while (after asking once)."""
     comment = _own_comment(request, pk)
-    if not can_change_own(comment, own_comment_ids(request)):
+    if not can_change_own(comment, editable_comment_ids(request)):
         return _window_closed(request, comment)
     if request.method == "POST":
         withdraw_own_comment(comment=comment)

@@ -167,6 +167,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script here reads it: forms carry the token
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -262,9 +263,6 @@ PAGE_FRESH_VALUES = {
 # Versioned cache entries (whole pages, essay records) also kept in each process (0 = off).
 PROCESS_CACHE_ENTRIES = env.int("PROCESS_CACHE_ENTRIES", default=128)
 
-# Cookies that make a reader's page their own (saved commenter details): such readers get
-# pages built for them rather than a shared cached copy.
-PERSONAL_COOKIES = [COMMENTS_AUTHOR_COOKIE]
 
 # Where the Django admin lives (a less guessable path keeps bots off the login form).
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
@@ -298,3 +296,8 @@ AXES_LOCKOUT_TEMPLATE = "403_locked.html"
 # Minutes during which a commenter may edit or delete their own comment from the same
 # browser session (an edit is screened again).
 COMMENTS_EDIT_WINDOW_MINUTES = env.int("COMMENTS_EDIT_WINDOW_MINUTES", default=15)
+COMMENTS_EDIT_COOKIE = "comment_edits"
+
+# Cookies that make a reader's page their own (saved commenter details, comments they may
+# still edit): such readers get pages built for them rather than a shared cached copy.
+PERSONAL_COOKIES = [COMMENTS_AUTHOR_COOKIE, COMMENTS_EDIT_COOKIE]

@@ -14,7 +14,7 @@ from comments.forms import CommentForm
 from comments.models import Comment
 from comments.rendering import render_comment_list
 from comments.services import comments_are_open
-from comments.threads import PAGE_PARAM, own_comment_ids, thread_page
+from comments.threads import PAGE_PARAM, editable_comment_ids, own_comment_ids, thread_page
 from comments.views import saved_author
 
 register = template.Library()
@@ -115,6 +115,7 @@ def render_comments(context, essay, form_only=False):
     """
     request = context["request"]
     own_ids = own_comment_ids(request)
+    editable = editable_comment_ids(request)
     comments_open = comments_are_open(essay)
     form = context.get("comment_form")
     requested_page = _int_or_none(request.GET.get(PAGE_PARAM)) or 1
@@ -125,8 +126,8 @@ def render_comments(context, essay, form_only=False):
     reply_to, threads = None, None
     if form_only:
         section = {"html": "", "pages": {"paginated": False}, "count": 0}
-    elif own_ids or parent_id:
-        threads = thread_page(essay, page_number=requested_page, own_ids=own_ids)
+    elif own_ids or editable or parent_id:
+        threads = thread_page(essay, page_number=requested_page, own_ids=own_ids, editable=editable)
         reply_to = next((c for c in threads.comments if c.pk == parent_id and c.can_reply), None)
         section = {"pages": _pages(threads.page), "count": essay.comments.public().count()}
     else:

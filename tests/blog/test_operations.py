@@ -60,7 +60,7 @@ def test_the_csrf_cookie_is_samesite_and_secure_in_production(client, settings):
     settings.CSRF_COOKIE_SECURE = True
     response = client.get(make_essay().get_absolute_url())
     cookie = response.cookies["csrftoken"]
-    assert cookie["samesite"] == "Lax" and cookie["secure"]
+    assert cookie["samesite"] == "Lax" and cookie["secure"] and cookie["httponly"]
 
 
 def production_env(**extra):

@@ -87,3 +87,14 @@ def test_the_writer_can_delete_and_the_words_are_gone(
     assert not comment.decisions.exclude(details={}).exists()
     assert comment.decisions.filter(step="withdrawn").exists()
     assert "Regretted words." not in client.get(essay.get_absolute_url()).content.decode()
+
+
+def test_editing_needs_the_signed_edit_cookie_not_just_the_session(client, essay):
+    from django.core import signing
+
+    comment = post(client, essay, body="Mine.")
+    assert client.get(f"/comments/{comment.pk}/edit/").status_code == 200
+    client.cookies["comment_edits"] = signing.dumps([comment.pk], salt="x", key="forged-key")
+    assert client.get(f"/comments/{comment.pk}/edit/").status_code == 404
+    del client.cookies["comment_edits"]
+    assert client.get(f"/comments/{comment.pk}/delete/").status_code == 404
