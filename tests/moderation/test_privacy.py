@@ -101,3 +101,27 @@ def test_erasing_from_the_admin_keeps_replies_in_context(client):
     html = client.get(essay.get_absolute_url()).content.decode()
     assert "To be erased." not in html
     assert "This comment was removed." in html and "A reply that stays." in html
+
+
+def test_daily_maintenance_purges_and_schedules_itself(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from moderation.tasks import daily_maintenance
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.PRIVACY_RETENTION_DAYS = 30
+    old = make_pending(make_essay())
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
+    assert daily_maintenance.call() == {"cleared": 1}
+    old.refresh_from_db()
+    assert old.ip_address is None
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path.endswith("daily_maintenance")
+    assert queued.run_after > timezone.now() + timedelta(hours=23)
+
+
+def test_schedule_maintenance_refuses_without_a_deferring_backend():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="cron"):
+        call_command("schedule_maintenance", stdout=io.StringIO())
