@@ -12,51 +12,11 @@ import argparse
 import io
 import socket
 import sys
-import threading
-import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402
-
-
-class Akismet:
-    """A fake Akismet whose behaviour can be switched while the site runs."""
-
-    def __init__(self):
-        self.mode = "ham"
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if fake.mode == "timeout":
-                    time.sleep(1.5)
-                if fake.mode == "error500":
-                    self.send_response(500)
-                    self.end_headers()
-                    return
-                if self.path.endswith("verify-key"):
-                    body = b"invalid" if fake.mode == "invalid" else b"valid"
-                else:
-                    body = b"false"
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request, client_address):
-                pass  # a client that gave up waiting (the timeout case) is expected
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def closed_port() -> str:
@@ -80,7 +40,7 @@ def main() -> int:
     from comments.models import Comment
 
     target = run.make_essay("outage").get_absolute_url()
-    fake = Akismet()
+    fake = run.FakeAkismet()
     env = {"PYTHON_AKISMET_API_KEY": "outage-key", "AKISMET_TIMEOUT": "0.5"}
     posted = Counter()
     for mode in ("refused", "timeout", "error500", "invalid"):

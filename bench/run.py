@@ -333,14 +333,25 @@ def wrk(url: str, seconds: int, headers: dict | None = None) -> dict:
 
 
 class FakeAkismet:
-    """Akismet's API on 127.0.0.1, answering "not spam" after a delay."""
+    """Akismet's API on 127.0.0.1: "not spam" after `delay` seconds, or, by `mode`, an
+    outage ("timeout" answers after 1.5 s, "error500", "invalid" rejects the key)."""
 
-    def __init__(self, delay: float):
+    def __init__(self, delay: float = 0.0):
+        self.mode = "ham"
+        fake = self
+
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                time.sleep(delay)
-                body = b"valid" if self.path.endswith("verify-key") else b"false"
+                time.sleep(1.5 if fake.mode == "timeout" else delay)
+                if fake.mode == "error500":
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                if self.path.endswith("verify-key"):
+                    body = b"invalid" if fake.mode == "invalid" else b"valid"
+                else:
+                    body = b"false"
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -349,7 +360,11 @@ class FakeAkismet:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client that gave up waiting (the timeout mode) is expected
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core import signing
+
+from blog.cookies import load_signed_cookie, store_signed_cookie
 
 SALT = "blog.reading-preferences"
 # Enough essays for years of reading while keeping the cookie far below the 4 KB limit.
@@ -32,13 +33,10 @@ class ReadingPreferences:
 
     @classmethod
     def from_request(cls, request) -> ReadingPreferences:
-        raw = request.COOKIES.get(settings.READING_PREFS_COOKIE)
-        if not raw or len(raw) > 4096:
-            return cls()
-        try:
-            data = signing.loads(raw, salt=SALT, max_age=settings.READING_PREFS_MAX_AGE)
-        except (signing.BadSignature, ValueError, TypeError):
-            return cls()
+        data = load_signed_cookie(
+            request, settings.READING_PREFS_COOKIE, salt=SALT,
+            max_age=settings.READING_PREFS_MAX_AGE,
+        )  # fmt: skip
         if not isinstance(data, dict):
             return cls()
         passed_raw = data.get("p")
@@ -49,24 +47,17 @@ class ReadingPreferences:
                     passed[int(key)] = _ids(value)
         return cls(skip_gate=_ids(data.get("s")), hide=_ids(data.get("h")), passed=passed)
 
-    def to_cookie_value(self) -> str:
+    def save(self, response) -> None:
+        """Store these preferences in the reader's browser with the response."""
         data = {
             "s": sorted(self.skip_gate),
             "h": sorted(self.hide),
             "p": {str(k): sorted(v) for k, v in self.passed.items()},
         }
-        return signing.dumps(data, salt=SALT, compress=True)
-
-    def save(self, response) -> None:
-        """Store these preferences in the reader's browser with the response."""
-        response.set_cookie(
-            settings.READING_PREFS_COOKIE,
-            self.to_cookie_value(),
+        store_signed_cookie(
+            response, settings.READING_PREFS_COOKIE, data, salt=SALT,
             max_age=settings.READING_PREFS_MAX_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
+        )  # fmt: skip
 
     def warnings_to_confirm(self, essay) -> list:
         """The essay's warnings the reader has not yet chosen to read past (empty: no gate).

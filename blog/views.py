@@ -34,20 +34,14 @@ class EssayListView(ListView):
 
     def get(self, request, *args, **kwargs):
         def render_page():
-            if caching.is_personal(request):
-                return super(EssayListView, self).get(request, *args, **kwargs)
-            key = caching.listing_page_key(request)
-            html = caching.cached_page(request, key)
-            if html is not None:
-                return HttpResponse(html)
-            response = super(EssayListView, self).get(request, *args, **kwargs)
-            response.render()
-            if response.status_code == 200:
-                caching.store_page(key, response.content.decode())
-            return response
+            return super(EssayListView, self).get(request, *args, **kwargs).render()
 
         return conditional(
-            request, lambda: caching.listing_validators(request, "home"), render_page
+            request,
+            lambda: caching.listing_validators(request, "home"),
+            lambda: from_page_cache(
+                request, lambda: caching.listing_page_key(request), render_page
+            ),
         )
 
     def get_paginate_by(self, queryset):
@@ -111,6 +105,23 @@ def _render_essay(request, essay: Essay, *, preview: bool = False, gate: bool | 
     return render(request, "blog/essay_detail.html", context)
 
 
+def from_page_cache(request, page_key, render_page):
+    """An anonymous reader's page from the whole-page cache, rendered and stored if absent.
+
+    Readers whose page is their own (see caching.is_personal) always get `render_page()`.
+    """
+    if caching.is_personal(request):
+        return render_page()
+    key = page_key()
+    html = caching.cached_page(request, key)
+    if html is not None:
+        return HttpResponse(html)
+    response = render_page()
+    if response.status_code == 200:
+        caching.store_page(key, response.content.decode())
+    return response
+
+
 def conditional(request, validators, render_page):
     """Answer 304 Not Modified when an anonymous reader's copy is current.
 
@@ -142,19 +153,15 @@ def essay_detail(request, slug):
     if essay is None:
         raise Http404("No such essay")
 
-    def render_page():
-        if caching.is_personal(request):
-            return _render_essay(request, essay)
-        key = caching.page_key(request, essay, _safe_back_url(request))
-        html = caching.cached_page(request, key)
-        if html is not None:
-            return HttpResponse(html)
-        response = _render_essay(request, essay)
-        if response.status_code == 200:
-            caching.store_page(key, response.content.decode())
-        return response
-
-    return conditional(request, lambda: caching.essay_validators(request, essay), render_page)
+    return conditional(
+        request,
+        lambda: caching.essay_validators(request, essay),
+        lambda: from_page_cache(
+            request,
+            lambda: caching.page_key(request, essay, _safe_back_url(request)),
+            lambda: _render_essay(request, essay),
+        ),
+    )
 
 
 @staff_member_required

@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core import signing
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
 
+from blog.cookies import load_signed_cookie, store_signed_cookie
 from comments.models import SEGMENT_LENGTH, Comment
 from comments.services import can_change_own
 
@@ -35,26 +35,22 @@ MAX_EDITABLE = 10
 def editable_comment_ids(request) -> set[int]:
     """Comments this browser may still edit or delete: ids in a signed cookie that expires
     with the edit window (a stolen session id alone is not enough)."""
-    raw = request.COOKIES.get(settings.COMMENTS_EDIT_COOKIE)
-    if not raw or len(raw) > 1024:
-        return set()
-    try:
-        ids = signing.loads(raw, salt=EDIT_SALT, max_age=settings.COMMENTS_EDIT_WINDOW_MINUTES * 60)
-    except (signing.BadSignature, ValueError, TypeError):
-        return set()
+    ids = load_signed_cookie(
+        request, settings.COMMENTS_EDIT_COOKIE, salt=EDIT_SALT, max_age=_edit_window_seconds()
+    )
     return {i for i in ids if isinstance(i, int)} if isinstance(ids, list) else set()
 
 
 def remember_editable(request, response, comment: Comment) -> None:
     ids = [i for i in editable_comment_ids(request) if i != comment.pk]
-    response.set_cookie(
-        settings.COMMENTS_EDIT_COOKIE,
-        signing.dumps([*ids, comment.pk][-MAX_EDITABLE:], salt=EDIT_SALT),
-        max_age=settings.COMMENTS_EDIT_WINDOW_MINUTES * 60,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
+    store_signed_cookie(
+        response, settings.COMMENTS_EDIT_COOKIE, [*ids, comment.pk][-MAX_EDITABLE:],
+        salt=EDIT_SALT, max_age=_edit_window_seconds(),
+    )  # fmt: skip
+
+
+def _edit_window_seconds() -> int:
+    return settings.COMMENTS_EDIT_WINDOW_MINUTES * 60
 
 
 def _root_order(field="thread"):

@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.core import signing
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from blog.cookies import load_signed_cookie, store_signed_cookie
 from blog.models import Essay
 from blog.preferences import ReadingPreferences
 from comments.forms import NO_PARENT, CommentForm, EditCommentForm, seconds_since
@@ -40,13 +40,10 @@ AUTHOR_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 
 def saved_author(request) -> dict:
     """Name, email and website the reader asked this browser to remember, if any."""
-    raw = request.COOKIES.get(settings.COMMENTS_AUTHOR_COOKIE)
-    if not raw or len(raw) > 2048:
-        return {}
-    try:
-        data = signing.loads(raw, salt=AUTHOR_COOKIE_SALT, max_age=AUTHOR_COOKIE_MAX_AGE)
-    except (signing.BadSignature, ValueError, TypeError):
-        return {}
+    data = load_signed_cookie(
+        request, settings.COMMENTS_AUTHOR_COOKIE, salt=AUTHOR_COOKIE_SALT,
+        max_age=AUTHOR_COOKIE_MAX_AGE,
+    )  # fmt: skip
     if not isinstance(data, dict):
         return {}
     keys = ("author_name", "author_email", "author_url")
@@ -56,14 +53,10 @@ def saved_author(request) -> dict:
 def _remember_author(request, response, data: dict) -> None:
     if data["remember"]:
         value = {k: data[k] for k in ("author_name", "author_email", "author_url")}
-        response.set_cookie(
-            settings.COMMENTS_AUTHOR_COOKIE,
-            signing.dumps(value, salt=AUTHOR_COOKIE_SALT, compress=True),
+        store_signed_cookie(
+            response, settings.COMMENTS_AUTHOR_COOKIE, value, salt=AUTHOR_COOKIE_SALT,
             max_age=AUTHOR_COOKIE_MAX_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
+        )  # fmt: skip
     elif settings.COMMENTS_AUTHOR_COOKIE in request.COOKIES:
         response.delete_cookie(settings.COMMENTS_AUTHOR_COOKIE, samesite="Lax")
 
