@@ -10,6 +10,8 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -23,7 +25,7 @@ from django.utils.module_loading import import_string
 from blog.models import Essay
 
 ARTICLE_CACHE_SECONDS = 24 * 60 * 60
-# Cookies that change what an anonymous reader's page looks like.
+ESSAYS_VERSION_KEY = "blog:v:essays"
 
 
 def _page_cookies() -> list[str]:
@@ -147,16 +149,80 @@ def listing_page_key(request) -> str:
     return "blog:list:" + _digest(*parts, hidden, *_page_params(request))
 
 
-# -- published essays by slug, from the cache ---------------------------------------------
+# -- versions, read in one round trip ---------------------------------------------------------
 
-ESSAYS_VERSION_KEY = "blog:v:essays"
+_snapshot: ContextVar[dict[str, str] | None] = ContextVar("cache_versions", default=None)
+
+
+def new_version() -> str:
+    return str(time.time_ns())
+
+
+def read_version(key: str) -> str:
+    """A version kept in the shared cache (nanoseconds since the epoch, as text), made anew
+    if it has fallen out of the cache. Inside versions_snapshot() it is read only once."""
+    snapshot = _snapshot.get()
+    if snapshot is not None and key in snapshot:
+        return snapshot[key]
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, new_version(), timeout=None)
+        version = cache.get(key) or new_version()
+    if snapshot is not None:
+        snapshot[key] = version
+    return version
+
+
+@contextmanager
+def versions_snapshot(keys: list[str]):
+    """Read these versions from the shared cache in one round trip, and answer every
+    read_version() of this block from that one reading.
+
+    A page built inside the block is keyed by versions read before any of its rows were,
+    so a change committed meanwhile can only make a cached copy newer than its key, never
+    older. Keys not read here are read (once) when first asked for.
+    """
+    token = _snapshot.set(cache.get_many(keys) if keys else {})
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
+
+
+def essay_version_keys(essay_id: int) -> list[str]:
+    """The shared-cache keys an essay page's versions live under (from ESSAY_VERSION_KEYS)."""
+    return [key for path in settings.ESSAY_VERSION_KEYS for key in import_string(path)(essay_id)]
+
+
+_slug_ids: OrderedDict[str, int] = OrderedDict()
+_slug_ids_lock = threading.Lock()
+
+
+def essay_page_versions(slug: str):
+    """versions_snapshot() for the essay with this slug: the essays version and, if this
+    process has served the slug before, the essay's own versions, in one round trip. (If
+    the slug now names another essay, that essay's versions are simply read when asked.)"""
+    essay_id = _slug_ids.get(slug)
+    keys = [ESSAYS_VERSION_KEY, *(essay_version_keys(essay_id) if essay_id else [])]
+    return versions_snapshot(keys)
+
+
+def _remember_slug(slug: str, essay_id: int) -> None:
+    with _slug_ids_lock:
+        _slug_ids[slug] = essay_id
+        _slug_ids.move_to_end(slug)
+        while len(_slug_ids) > 4096:
+            _slug_ids.popitem(last=False)
+
+
+# -- published essays by slug, from the cache ---------------------------------------------
 
 
 def essays_changed() -> None:
     """Any essay or warning was saved or deleted: cached essay records are retired."""
 
     def bump():
-        cache.set(ESSAYS_VERSION_KEY, str(time.time_ns()), timeout=None)
+        cache.set(ESSAYS_VERSION_KEY, new_version(), timeout=None)
 
     bump()
     transaction.on_commit(bump)
@@ -220,13 +286,9 @@ def _essays_version(request=None) -> str:
     if request is not None:
         memo = request.__dict__
         if "_essays_version" not in memo:
-            memo["_essays_version"] = _essays_version()
+            memo["_essays_version"] = read_version(ESSAYS_VERSION_KEY)
         return memo["_essays_version"]
-    version = cache.get(ESSAYS_VERSION_KEY)
-    if version is None:
-        cache.add(ESSAYS_VERSION_KEY, str(time.time_ns()), timeout=None)
-        version = cache.get(ESSAYS_VERSION_KEY) or str(time.time_ns())
-    return version
+    return read_version(ESSAYS_VERSION_KEY)
 
 
 def published_essay(slug: str, request=None) -> Essay | None:
@@ -241,6 +303,7 @@ def published_essay(slug: str, request=None) -> Essay | None:
             return None
         essay.warning_list()  # evaluated now, so the cached copy carries its warnings
         _versioned_set(key, essay, ARTICLE_CACHE_SECONDS)
+    _remember_slug(slug, essay.pk)
     return essay if essay.is_public else None
 
 
@@ -257,20 +320,27 @@ def csrf_value(request) -> str:
     return get_token(request)
 
 
-def _fill_fresh_values(request, html: str) -> str:
+def _split_page(html: str) -> tuple:
+    """A stored page as (bytes, name, bytes, name, ..., bytes): filling it in is a join."""
+    parts = PLACEHOLDER_PATTERN.split(html)
+    return tuple(part if i % 2 else part.encode() for i, part in enumerate(parts))
+
+
+def _fill_fresh_values(request, parts: tuple) -> bytes:
     """Fill in the per-response form values a cached page has placeholders for, each from
     the function PAGE_FRESH_VALUES names (a page without a form gets no CSRF cookie)."""
-    values: dict[str, str] = {}
-
-    def fill(match):
-        name = match.group(1)
-        if name not in settings.PAGE_FRESH_VALUES:
-            return match.group(0)
-        if name not in values:
-            values[name] = import_string(settings.PAGE_FRESH_VALUES[name])(request)
-        return values[name]
-
-    return PLACEHOLDER_PATTERN.sub(fill, html)
+    values: dict[str, bytes] = {}
+    out = []
+    for i, part in enumerate(parts):
+        if not i % 2:
+            out.append(part)
+        elif part in settings.PAGE_FRESH_VALUES:
+            if part not in values:
+                values[part] = import_string(settings.PAGE_FRESH_VALUES[part])(request).encode()
+            out.append(values[part])
+        else:
+            out.append(PLACEHOLDER.format(part).encode())
+    return b"".join(out)
 
 
 def page_key(request, essay: Essay, *extra) -> str:
@@ -289,12 +359,19 @@ def page_key(request, essay: Essay, *extra) -> str:
     )  # fmt: skip
 
 
-def cached_page(request, key: str) -> str | None:
-    """A stored page with this reader's own form values filled in, or None."""
-    html = _versioned_get(key)
-    if html is None:
-        return None
-    return _fill_fresh_values(request, html)
+def cached_page(request, key: str) -> bytes | None:
+    """A stored page with this reader's own form values filled in, or None.
+
+    The shared cache holds the page as text; each process keeps it split at its
+    placeholders, ready to join."""
+    parts = memory.get(key)
+    if parts is None:
+        html = cache.get(key)
+        if html is None:
+            return None
+        parts = _split_page(html)
+        memory.set(key, parts)
+    return _fill_fresh_values(request, parts)
 
 
 def _fresh_fields():
@@ -312,4 +389,6 @@ def store_page(key: str, html: str) -> None:
     # browsers show the same, in text and in attribute values alike.
     marker = PLACEHOLDER.split("{", 1)[0]
     html = html.replace(marker, marker.replace(":", "&#58;"))
-    _versioned_set(key, _fresh_fields().sub(placeholder, html), PAGE_CACHE_SECONDS)
+    html = _fresh_fields().sub(placeholder, html)
+    cache.set(key, html, PAGE_CACHE_SECONDS)
+    memory.set(key, _split_page(html))

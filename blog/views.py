@@ -149,19 +149,19 @@ def conditional(request, validators, render_page):
 
 
 def essay_detail(request, slug):
-    essay = caching.published_essay(slug, request)
-    if essay is None:
-        raise Http404("No such essay")
-
-    return conditional(
-        request,
-        lambda: caching.essay_validators(request, essay),
-        lambda: from_page_cache(
+    with caching.essay_page_versions(slug):
+        essay = caching.published_essay(slug, request)
+        if essay is None:
+            raise Http404("No such essay")
+        return conditional(
             request,
-            lambda: caching.page_key(request, essay, _safe_back_url(request)),
-            lambda: _render_essay(request, essay),
-        ),
-    )
+            lambda: caching.essay_validators(request, essay),
+            lambda: from_page_cache(
+                request,
+                lambda: caching.page_key(request, essay, _safe_back_url(request)),
+                lambda: _render_essay(request, essay),
+            ),
+        )
 
 
 @staff_member_required

@@ -8,10 +8,10 @@ anew: the next request renders afresh. There is also one site-wide version, for 
 show comment counts of many essays.
 """
 
-import time
-
 from django.core.cache import cache
 from django.db import transaction
+
+from blog.caching import new_version, read_version
 
 SITE_KEY = "comments:v:site"
 
@@ -20,24 +20,25 @@ def _essay_key(essay_id: int) -> str:
     return f"comments:v:essay:{essay_id}"
 
 
-def _new_version() -> str:
-    return str(time.time_ns())
+def essay_version_keys(essay_id: int) -> list[str]:
+    """For blog (via ESSAY_VERSION_KEYS): where essay_page_version reads from."""
+    return [_essay_key(essay_id)]
 
 
 def essay_version(essay_id: int) -> str:
     """The current comments version of one essay (nanoseconds since the epoch, as text)."""
-    return cache.get_or_set(_essay_key(essay_id), _new_version, timeout=None)
+    return read_version(_essay_key(essay_id))
 
 
 def site_version() -> str:
-    return cache.get_or_set(SITE_KEY, _new_version, timeout=None)
+    return read_version(SITE_KEY)
 
 
 def comments_changed(*essay_ids: int) -> None:
     """Retire the cached fragments of these essays' comments, once the change commits."""
 
     def bump():
-        version = _new_version()
+        version = new_version()
         cache.set_many({_essay_key(pk): version for pk in set(essay_ids)}, timeout=None)
         cache.set(SITE_KEY, version, timeout=None)
 

@@ -250,6 +250,8 @@ RELEASE = env.str("RELEASE", default="dev")
 # What else an essay page (and the essay list) shows, for fragment keys and ETags: each is
 # a function returning (version string, time of the last change).
 ESSAY_PAGE_VERSIONS = ["comments.caching.essay_page_version"]
+# The shared-cache keys those read, for an essay id: an essay page reads them in one trip.
+ESSAY_VERSION_KEYS = ["comments.caching.essay_version_keys"]
 SITE_PAGE_VERSIONS = ["comments.caching.site_page_version"]
 
 # Form values a cached page must not share between readers: each is filled in per response

@@ -161,3 +161,47 @@ def test_junk_query_parameters_share_one_cached_page(essay, monkeypatch):
     for i in range(5):
         Client().get(f"{essay.get_absolute_url()}?utm={i}")
     assert len(stored) == 1
+
+
+def test_a_warm_essay_page_reads_its_versions_in_one_round_trip(client, essay, monkeypatch):
+    from django.core.cache import cache
+
+    make_comment(essay, body="Counted comment.")
+    page(client, essay)  # warm: the page, and which essay the slug names
+    reads, inside = [], []
+    get, get_many = cache.get, cache.get_many
+
+    def counted_get_many(keys, *args, **kwargs):
+        reads.append(sorted(keys))
+        inside.append(True)  # local memory's get_many calls get: not another trip
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    def counted_get(key, *args, **kwargs):
+        if not inside:
+            reads.append(key)
+        return get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", counted_get_many)
+    monkeypatch.setattr(cache, "get", counted_get)
+    assert "Counted comment." in page(Client(), essay)
+    assert reads == [["blog:v:essays", f"comments:v:essay:{essay.pk}"]]
+
+
+def test_a_slug_given_to_another_essay_shows_that_essays_comments(client, essay):
+    make_comment(essay, body="Comment on the first essay.")
+    assert "Comment on the first essay." in page(client, essay)
+    slug = essay.slug
+    essay.slug = "moved-away"
+    essay.save()
+    other = make_essay("Another essay")
+    other.slug = slug
+    other.save()
+    make_comment(other, body="Comment on the second essay.")
+    html = page(Client(), other)
+    assert "Comment on the second essay." in html
+    assert "Comment on the first essay." not in html
+    make_comment(other, body="A later comment.")
+    assert "A later comment." in page(Client(), other)
