@@ -102,6 +102,7 @@ def test_essays_without_gating_warnings_open_directly(client):
         signing.dumps({"s": "all", "h": {"a": 1}, "p": [1, 2]}, salt=SALT),
         signing.dumps({"s": [True, -1, "1", 1.5], "p": {"x": [1], "1": "a"}}, salt=SALT),
     ],
+    ids=["garbage", "empty", "oversized", "other-salt", "not-a-dict", "bad-types", "mixed"],
 )
 def test_forged_or_malformed_cookies_are_ignored(client, gated, cookie):
     client.cookies["reading_prefs"] = cookie
