@@ -33,8 +33,15 @@ def render_comment_list(
     comments_open: bool,
     reply_to_pk: int | None = None,
     form_html: str = "",
+    report_url: str = "",
+    csrf_input: str = "",
 ) -> SafeString:
-    """The <li> of every comment in display order, with the form under `reply_to_pk`."""
+    """The <li> of every comment in display order, with the form under `reply_to_pk`.
+
+    `report_url` is the address of a comment's report form with "{pk}" for its id ("" for
+    no Report link); `csrf_input` is the token field for "Show it" on comments this reader
+    hid (only their own pages have such comments).
+    """
     parts = []
     add = parts.append
     for c in comments:
@@ -46,6 +53,13 @@ def render_comment_list(
             classes += " comment-placeholder"
             add(f'<li class="{classes}" id="comment-{pk}"><p class="comment-removed">'
                 f"{c.placeholder}</p>")  # fmt: skip
+        elif getattr(c, "hidden_by_reader", False):
+            add(
+                f'<li class="{classes} comment-placeholder comment-hidden" id="comment-{pk}">'
+                f'<form class="comment-removed" method="post" action="{permalink_base}{pk}/hide/">'
+                f'{csrf_input}You hid this comment. <button class="link-button" name="show" '
+                f'value="1" data-show-comment="{pk}">Show it again</button></form>'
+            )
         else:
             name = escape(c.author_name)
             author = (
@@ -88,6 +102,12 @@ def render_comment_list(
                     f'<a class="comment-reply-link" '
                     f'href="{reply_query}replytocom={pk}#respond" data-reply-to="{pk}" '
                     f'data-author="{name}" aria-label="Reply to {name}">Reply</a>'
+                )
+            if report_url:
+                actions.append(
+                    f'<a class="comment-report-link" href="{report_url.format(pk=pk)}" '
+                    f'data-report="{pk}" data-author="{name}" '
+                    f'aria-label="Report the comment by {name}">Report</a>'
                 )
             if getattr(c, "own_changeable", False):
                 actions.append(

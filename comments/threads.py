@@ -49,6 +49,32 @@ def remember_editable(request, response, comment: Comment) -> None:
     )  # fmt: skip
 
 
+HIDDEN_SALT = "comments.hidden"
+HIDDEN_MAX_AGE = 365 * 24 * 60 * 60
+MAX_HIDDEN = 300
+
+
+def hidden_comment_ids(request) -> set[int]:
+    """Comments this reader chose to hide for themselves (kept in their browser only)."""
+    ids = load_signed_cookie(
+        request, settings.COMMENTS_HIDDEN_COOKIE, salt=HIDDEN_SALT, max_age=HIDDEN_MAX_AGE
+    )
+    return {i for i in ids if isinstance(i, int)} if isinstance(ids, list) else set()
+
+
+def remember_hidden(request, response, comment_id: int, *, hidden: bool) -> None:
+    ids = [i for i in sorted(hidden_comment_ids(request)) if i != comment_id]
+    if hidden:
+        ids.append(comment_id)
+    if not ids:
+        response.delete_cookie(settings.COMMENTS_HIDDEN_COOKIE, samesite="Lax")
+        return
+    store_signed_cookie(
+        response, settings.COMMENTS_HIDDEN_COOKIE, ids[-MAX_HIDDEN:],
+        salt=HIDDEN_SALT, max_age=HIDDEN_MAX_AGE,
+    )  # fmt: skip
+
+
 def _edit_window_seconds() -> int:
     return settings.COMMENTS_EDIT_WINDOW_MINUTES * 60
 
@@ -69,13 +95,14 @@ class ThreadPage:
 
 
 def thread_page(
-    essay, *, page_number=None, own_ids=frozenset(), editable=frozenset()
+    essay, *, page_number=None, own_ids=frozenset(), editable=frozenset(), hidden=frozenset()
 ) -> ThreadPage:
     """One page of threads (top-level comments with every reply), in two queries.
 
     Each comment gets attributes for the template: `placeholder` (text shown instead of a
     comment that is no longer public but has public replies), `own_pending`, `can_reply`,
-    and `reply_to` (the parent, for "replying to NAME").
+    `hidden_by_reader` (this reader hid it) and `reply_to` (the parent, for "replying to
+    NAME").
     """
     roots = Comment.objects.visible_roots(essay, own_ids=own_ids).order_by(_root_order())
     paginator = Paginator(
@@ -105,10 +132,12 @@ def thread_page(
             "author_url", "body_html", "content_warning", "status", "created_at",
         )
     )  # fmt: skip
-    return ThreadPage(comments=_annotate(rows, own_ids, editable), page=page, own_ids=set(own_ids))
+    return ThreadPage(
+        comments=_annotate(rows, own_ids, editable, hidden), page=page, own_ids=set(own_ids)
+    )
 
 
-def _annotate(rows: list[Comment], own_ids, editable=frozenset()) -> list[Comment]:
+def _annotate(rows: list[Comment], own_ids, editable=frozenset(), hidden=frozenset()):
     by_id = {c.pk: c for c in rows}
     max_depth = settings.COMMENTS_MAX_DEPTH
     for comment in rows:
@@ -121,10 +150,15 @@ def _annotate(rows: list[Comment], own_ids, editable=frozenset()) -> list[Commen
                 if comment.status == Comment.Status.PENDING
                 else "This comment was removed."
             )
+        comment.hidden_by_reader = public and comment.pk in hidden
         comment.can_reply = public and comment.depth < max_depth - 1
         comment.own_changeable = can_change_own(comment, editable)
         parent = by_id.get(comment.parent_id)
-        comment.reply_to = parent if parent is not None and parent.placeholder is None else None
+        comment.reply_to = (
+            parent
+            if parent is not None and parent.placeholder is None and not parent.hidden_by_reader
+            else None
+        )
     return rows
 
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/edit/", views.edit_comment, name="edit"),
     path("comments/<int:pk>/delete/", views.delete_comment, name="delete"),
+    path("comments/<int:pk>/hide/", views.hide_comment, name="hide"),
 ]

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
@@ -31,6 +31,7 @@ from comments.threads import (
     editable_comment_ids,
     own_comment_ids,
     remember_editable,
+    remember_hidden,
     remember_own_comment,
 )
 
@@ -213,6 +214,37 @@ def delete_comment(request, pk):
         messages.success(request, "Your comment is deleted.")
         return HttpResponseRedirect(comment.essay.get_absolute_url() + "#comments")
     return render(request, "comments/delete.html", {"comment": comment})
+
+
+HIDDEN = "The comment is hidden for you, in this browser."
+SHOWN = "The comment is shown again."
+
+
+@require_POST
+def hide_comment(request, pk):
+    """Hide a published comment for this reader only (`show=1` brings it back).
+
+    Nothing is recorded on our side: the choice lives in a signed cookie in the browser.
+    The inline dialog asks for JSON; a plain form post returns to the comment.
+    """
+    comment = Comment.objects.select_related("essay").filter(pk=pk).first()
+    wants_json = "application/json" in request.headers.get("accept", "")
+    # Any comment of a published essay may be hidden, even one a moderator has just taken
+    # down (the reader's choice is kept either way); an unknown id is refused.
+    if comment is None or not comment.essay.is_public:
+        message = "There is no such comment to hide."
+        if wants_json:
+            return JsonResponse({"ok": False, "message": message}, status=404)
+        raise Http404(message)
+    hide = not request.POST.get("show")
+    message = HIDDEN if hide else SHOWN
+    if wants_json:
+        response = JsonResponse({"ok": True, "hidden": hide, "message": message})
+    else:
+        messages.info(request, message)
+        response = HttpResponseRedirect(comment_location(comment))
+    remember_hidden(request, response, comment.pk, hidden=hide)
+    return response
 
 
 class EssayCommentsFeed(Feed):

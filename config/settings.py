@@ -233,6 +233,12 @@ MODERATION_DISCARD_RETENTION_DAYS = env.int("MODERATION_DISCARD_RETENTION_DAYS",
 # Seconds before retrying a spam check that failed, doubled each time, at most 6 tries.
 MODERATION_RETRY_BASE_SECONDS = env.int("MODERATION_RETRY_BASE_SECONDS", default=60)
 MODERATION_QUEUE_PAGE_SIZE = env.int("MODERATION_QUEUE_PAGE_SIZE", default=25)
+# Reader reports: at this many reports from different browsers a published comment is
+# hidden until a moderator looks (0: never hidden by reports alone).
+MODERATION_REPORT_HIDE_THRESHOLD = env.int("MODERATION_REPORT_HIDE_THRESHOLD", default=3)
+# One report of a comment per IP address within this many hours (and one per browser, ever).
+MODERATION_REPORT_IP_WINDOW_HOURS = env.int("MODERATION_REPORT_IP_WINDOW_HOURS", default=24)
+MODERATION_REPORT_COOKIE = "comment_reports"
 
 # Akismet: no key means the check is skipped (recorded) and every comment waits for a person.
 PYTHON_AKISMET_API_KEY = env.str("PYTHON_AKISMET_API_KEY", default="")
@@ -299,7 +305,11 @@ AXES_LOCKOUT_TEMPLATE = "403_locked.html"
 # browser session (an edit is screened again).
 COMMENTS_EDIT_WINDOW_MINUTES = env.int("COMMENTS_EDIT_WINDOW_MINUTES", default=15)
 COMMENTS_EDIT_COOKIE = "comment_edits"
+# Comments a reader hid for themselves ("Hide this comment"), remembered in their browser.
+COMMENTS_HIDDEN_COOKIE = "comments_hidden"
+# The view a comment's "Report" link leads to (moderation provides it); "" for no link.
+COMMENTS_REPORT_VIEW = "reports:report"
 
 # Cookies that make a reader's page their own (saved commenter details, comments they may
 # still edit): such readers get pages built for them rather than a shared cached copy.
-PERSONAL_COOKIES = [COMMENTS_AUTHOR_COOKIE, COMMENTS_EDIT_COOKIE]
+PERSONAL_COOKIES = [COMMENTS_AUTHOR_COOKIE, COMMENTS_EDIT_COOKIE, COMMENTS_HIDDEN_COOKIE]

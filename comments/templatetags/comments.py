@@ -6,15 +6,23 @@ from django import template
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 
 from comments.caching import essay_version, site_version
 from comments.forms import CommentForm
 from comments.models import Comment
 from comments.rendering import render_comment_list
 from comments.services import comments_are_open
-from comments.threads import PAGE_PARAM, editable_comment_ids, own_comment_ids, thread_page
+from comments.threads import (
+    PAGE_PARAM,
+    editable_comment_ids,
+    hidden_comment_ids,
+    own_comment_ids,
+    thread_page,
+)
 from comments.views import saved_author
 
 register = template.Library()
@@ -61,7 +69,14 @@ def _pages(page) -> dict:
     }
 
 
-def _thread_html(threads, *, comments_open, page_query, reply_to=None, form_html=""):
+def report_url() -> str:
+    """The address of a comment's report form, with "{pk}" for its id ("" when off)."""
+    if not settings.COMMENTS_REPORT_VIEW:
+        return ""
+    return reverse(settings.COMMENTS_REPORT_VIEW, kwargs={"pk": 0}).replace("/0/", "/{pk}/")
+
+
+def _thread_html(threads, *, comments_open, page_query, reply_to=None, form_html="", csrf_input=""):
     return render_comment_list(
         threads.comments,
         permalink_base=reverse("comments:permalink", kwargs={"pk": 0}).removesuffix("0/"),
@@ -69,6 +84,8 @@ def _thread_html(threads, *, comments_open, page_query, reply_to=None, form_html
         comments_open=comments_open,
         reply_to_pk=reply_to.pk if reply_to else None,
         form_html=form_html,
+        report_url=report_url(),
+        csrf_input=csrf_input,
     )
 
 
@@ -116,6 +133,7 @@ def render_comments(context, essay, form_only=False):
     request = context["request"]
     own_ids = own_comment_ids(request)
     editable = editable_comment_ids(request)
+    hidden = hidden_comment_ids(request)
     comments_open = comments_are_open(essay)
     form = context.get("comment_form")
     requested_page = _int_or_none(request.GET.get(PAGE_PARAM)) or 1
@@ -126,8 +144,10 @@ def render_comments(context, essay, form_only=False):
     reply_to, threads = None, None
     if form_only:
         section = {"html": "", "pages": {"paginated": False}, "count": 0}
-    elif own_ids or editable or parent_id:
-        threads = thread_page(essay, page_number=requested_page, own_ids=own_ids, editable=editable)
+    elif own_ids or editable or hidden or parent_id:
+        threads = thread_page(
+            essay, page_number=requested_page, own_ids=own_ids, editable=editable, hidden=hidden
+        )
         reply_to = next((c for c in threads.comments if c.pk == parent_id and c.can_reply), None)
         section = {"pages": _pages(threads.page), "count": essay.comments.public().count()}
     else:
@@ -160,6 +180,9 @@ def render_comments(context, essay, form_only=False):
         section["html"] = _thread_html(
             threads, comments_open=comments_open, page_query=page_query,
             reply_to=reply_to if form_in_thread else None, form_html=form_html,
+            csrf_input=format_html(
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+            ),
         )  # fmt: skip
     return {
         "essay": essay,
