@@ -22,6 +22,7 @@ urlpatterns = [
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"))),
     path("moderation/", include("moderation.urls")),
+    path("", include("moderation.reader_urls")),
     path("", include("comments.urls")),
     path("", include("blog.urls")),
 ]

@@ -75,6 +75,15 @@ THREADS = {
             "Details of a police interview after an assault",
         ),
         ("a8", "a6", "Priya", "Great tip. I wish someone had told me that at the start.", P, ""),
+        (
+            "a9",
+            "a7",
+            "straight talker",
+            "If the interview was that hard, maybe the story did not add up. Police have to ask "
+            "tough questions for a reason.",
+            A,
+            "",
+        ),
     ],
     "notes-from-a-waiting-list": [
         (

@@ -1,9 +1,12 @@
 """Screening records for the demo comments, so every queue tab shows its reasons."""
 
+import uuid
+
 from django.contrib.auth import get_user_model
 
 from comments.models import Comment
-from moderation.models import Decision
+from moderation.models import Decision, Report
+from moderation.reports import record_report
 
 Step, Outcome = Decision.Step, Decision.Outcome
 
@@ -58,3 +61,25 @@ def seed_decisions() -> int:
         )  # fmt: skip
         seeded += 1
     return seeded
+
+
+# Two readers reported "straight talker" (below the hiding threshold, so it is still up):
+# the moderation queue opens on its Reported tab.
+REPORTS = [
+    ("after-the-ordinary-days", "a9", Report.Reason.HARASSMENT,
+     "This tells a survivor her account was probably false. Please take it down.", "demo-1"),
+    ("after-the-ordinary-days", "a9", Report.Reason.OTHER, "", "demo-2"),
+]  # fmt: skip
+
+
+def seed_reports() -> int:
+    """Open reports on demo comments, once each; return how many were created."""
+    created = 0
+    for slug, key, reason, note, reporter in REPORTS:
+        submission_key = uuid.uuid5(uuid.NAMESPACE_URL, f"demo-comment:{slug}:{key}")
+        comment = Comment.objects.filter(submission_key=submission_key).first()
+        if comment is None or Report.objects.filter(comment=comment, reporter=reporter).exists():
+            continue
+        record_report(comment, reason=reason, note=note, reporter=reporter)
+        created += 1
+    return created

@@ -19,6 +19,7 @@ class Decision(models.Model):
         EDITED = "edited", "Edited by its writer"
         WITHDRAWN = "withdrawn", "Deleted by its writer"
         ERASED = "erased", "Erased on request"
+        REPORT = "report", "Reader report"
 
     class Outcome(models.TextChoices):
         PASS = "pass", "Passed"
@@ -31,6 +32,8 @@ class Decision(models.Model):
         ERROR = "error", "Unavailable"
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
+        REPORTED = "reported", "Reported"
+        KEEP = "keep", "Kept"
 
     comment = models.ForeignKey(
         "comments.Comment", on_delete=models.CASCADE, related_name="decisions"
@@ -85,3 +88,50 @@ class ListEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.value}"
+
+
+class Report(models.Model):
+    """A reader's report that a published comment does harm.
+
+    Who reported is never shown: moderators see the reason, the note and the counts. The
+    `reporter` is a one-way hash of a random token kept in the reporter's browser, so
+    reports can be counted per browser without knowing whose browser; the IP address is
+    kept only to limit reports per address, and is cleared with other request data.
+    """
+
+    class Reason(models.TextChoices):
+        HARASSMENT = "harassment", "Harassment or abuse"
+        HATE = "hate", "Hateful content"
+        PRIVATE = "private", "Reveals someone\u2019s identity or private details"
+        SPAM = "spam", "Spam"
+        GRAPHIC = "graphic", "Graphic content without a warning"
+        OTHER = "other", "Other"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Waiting for a moderator"
+        DISMISSED = "dismissed", "Dismissed: the comment was kept"
+        UPHELD = "upheld", "Upheld: the comment was taken down"
+
+    comment = models.ForeignKey(
+        "comments.Comment", on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.TextField(max_length=500, blank=True)
+    reporter = models.CharField(max_length=32)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["comment", "state"], name="report_comment_state_idx"),
+            models.Index(fields=["state", "created_at"], name="report_state_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="report_once_per_browser")
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} ({self.get_state_display()})"

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from comments.models import Comment
-from moderation.models import Decision
+from moderation.models import Decision, Report
 
 # What Akismet was sent that identifies the sender (the verdict and the text stay).
 PERSONAL_PARAMS = ("user_ip", "user_agent", "referrer", "comment_author_email")
@@ -35,6 +35,8 @@ def purge_personal_data(
                 decision.save(update_fields=["details"])
         if progress:
             progress(min(start + batch_size, len(ids)), len(ids))
+    # Reporters' addresses, kept only to limit reports per address, go on the same schedule.
+    Report.objects.filter(created_at__lt=cutoff).exclude(ip_address=None).update(ip_address=None)
     return len(ids)
 
 

@@ -1,7 +1,5 @@
 """Moderation's answers to what comments announces (connected in ModerationConfig.ready)."""
 
-from django.conf import settings
-from django.core.cache import cache
 from django.dispatch import receiver
 
 from comments.signals import (
@@ -11,6 +9,7 @@ from comments.signals import (
     comment_will_be_posted,
     comment_withdrawn,
 )
+from moderation.limits import over_rate_limit
 
 TOO_QUICK = (
     "You are commenting too quickly. Please wait a few minutes and send it again; your "
@@ -20,22 +19,8 @@ TOO_QUICK = (
 
 @receiver(comment_will_be_posted, dispatch_uid="moderation.flood_limit")
 def flood_limit(sender, request_meta, **kwargs):
-    """Refuse more than MODERATION_RATE comments per IP per window, before anything is saved.
-
-    Counted in the shared cache, so every web process sees the same count.
-    """
-    ip = request_meta.ip_address
-    if not ip or settings.MODERATION_RATE <= 0:
-        return
-    key = f"moderation:rate:{ip}"
-    if cache.add(key, 1, timeout=settings.MODERATION_RATE_WINDOW):
-        return
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=settings.MODERATION_RATE_WINDOW)
-        return
-    if count > settings.MODERATION_RATE:
+    """Refuse more than MODERATION_RATE comments per IP per window, before anything is saved."""
+    if over_rate_limit(request_meta.ip_address):
         raise CommentRefused(TOO_QUICK, status=429)
 
 

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db.models import Exists, OuterRef, Q
 from django.tasks import default_task_backend
+from django.urls import reverse
 from django.utils import timezone
 
 from comments.caching import comments_changed
@@ -197,10 +198,11 @@ def _finish(comment: Comment, status: str, reason: str, *, since=None) -> None:
     # The reason can quote a list entry (an email, an address): not for the INFO log.
     logger.info("comment %s screened: policy=%s", comment.pk, outcome)
     if status == Comment.Status.PENDING and settings.MODERATION_NOTIFY_HELD:
-        _notify_moderators(comment, reason)
+        notify_moderators(comment, f"A comment was held for review ({reason}).")
 
 
-def _notify_moderators(comment: Comment, reason: str) -> None:
+def notify_moderators(comment: Comment, what: str, *, tab: str = "pending") -> None:
+    """Email every moderator with an address that a comment waits for them on `tab`."""
     User = get_user_model()
     moderators = (
         User.objects.filter(
@@ -217,8 +219,8 @@ def _notify_moderators(comment: Comment, reason: str) -> None:
         send_mail(
             subject=f"A comment on \u201c{comment.essay.title}\u201d is waiting for review",
             message=(
-                f"A comment was held for review ({reason}).\n\n"
-                f"Review it at {settings.SITE_URL}/moderation/?status=pending\n"
+                f"{what}\n\n"
+                f"Review it at {settings.SITE_URL}{reverse('moderation:queue')}?status={tab}\n"
             ),
             from_email=None,
             recipient_list=recipients,

@@ -14,7 +14,8 @@ from django.utils import timezone
 from comments.caching import comments_changed
 from comments.models import Comment
 from moderation import akismet
-from moderation.models import Decision
+from moderation.models import Decision, Report
+from moderation.reports import resolve_reports
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,8 @@ class AlreadyActed(Exception):
         status = comment.get_status_display().lower()
         if last is not None and last.step == Step.MODERATOR:
             when = timezone.localtime(last.created_at).strftime("%-d %b %Y %H:%M")
-            message = f"Already {status} by {last.actor_name} at {when}."
+            done = "kept" if last.outcome == Outcome.KEEP else status
+            message = f"Already {done} by {last.actor_name} at {when}."
         else:
             message = f"This comment is already {status}."
         super().__init__(message)
@@ -59,6 +61,9 @@ ACTIONS = {
         Action("remove", "Remove", (Status.PENDING, Status.APPROVED), Status.REMOVED,
                Outcome.REMOVE),
         Action("restore", "Restore", (Status.REMOVED,), Status.APPROVED, Outcome.RESTORE),
+        # For reported comments: the reports are dismissed and the comment stays (or is
+        # again, if its reports hid it) published.
+        Action("keep", "Keep", (Status.APPROVED, Status.PENDING), Status.APPROVED, Outcome.KEEP),
     ]
 }  # fmt: skip
 
@@ -81,13 +86,20 @@ def _akismet_verdict(comment: Comment) -> Decision | None:
 
 @transaction.atomic
 def moderate(
-    *, comment: Comment, action: str, moderator, reason: str = "", seen_status: str = ""
+    *,
+    comment: Comment,
+    action: str,
+    moderator,
+    reason: str = "",
+    seen_status: str = "",
+    on_reports: bool = False,
 ) -> Decision:
     """Apply one moderator action to a comment and record it; AlreadyActed if too late.
 
     The UPDATE only matches the status the moderator saw (`seen_status`, or the status of
     the `comment` passed in), so an action decided on a pending comment never lands on one
-    that another moderator approved in the meantime.
+    that another moderator approved in the meantime. Likewise an action taken on a
+    comment's reports (`on_reports`, and always Keep) needs reports still open.
     """
     act = ACTIONS[action]
     seen = seen_status or comment.status
@@ -97,6 +109,10 @@ def moderate(
         to_status = Status.PENDING
         reason = f"Restored to the queue by {moderator.get_username()} (never approved)"
     updated = 0
+    if (on_reports or act.name == "keep") and not Report.objects.filter(
+        comment=comment, state=Report.State.OPEN
+    ).exists():
+        seen = ""  # nothing left to keep it from: another moderator dealt with the reports
     if seen in act.from_statuses:
         updated = Comment.objects.filter(pk=comment.pk, status=seen).update(
             status=to_status, updated_at=timezone.now()
@@ -112,6 +128,10 @@ def moderate(
         raise AlreadyActed(comment, last)
     comment.status = to_status
     comments_changed(comment.essay_id)
+    resolved = resolve_reports(comment, kept=to_status == Status.APPROVED)
+    if resolved:
+        verdict = "dismissed" if to_status == Status.APPROVED else "upheld"
+        reason += f" ({resolved} report{'s' if resolved != 1 else ''} {verdict})"
     decision = Decision.objects.create(
         comment=comment, step=Step.MODERATOR, outcome=act.outcome, actor=moderator,
         reason=reason,

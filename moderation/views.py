@@ -6,26 +6,43 @@ import ipaddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseRedirect
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from blog.models import Essay
 from comments.forms import strip_control
 from comments.models import Comment
+from comments.services import RequestMeta
+from comments.threads import comment_location
 from moderation import akismet
-from moderation.models import Decision
+from moderation.counts import REPORTED_STATUSES, TABS, forget_tab_counts, tab_counts
+from moderation.forms import ReportForm
+from moderation.limits import over_rate_limit
+from moderation.models import Decision, Report
+from moderation.reports import (
+    ALREADY,
+    THANKS,
+    THANKS_HIDDEN,
+    ReporterCookie,
+    ReportRefused,
+    reportable_comment,
+    submit_report,
+)
+from moderation.reports import TOO_QUICK as REPORTS_TOO_QUICK
 from moderation.services import ACTIONS, AlreadyActed, moderate
 
 Status = Comment.Status
-TABS = [Status.PENDING, Status.SPAM, Status.APPROVED, Status.REMOVED]
+TAB_LABELS = {"reported": "Reported"} | {status: Status(status).label for status in Status}
 # Which actions each tab offers, in button order.
 TAB_ACTIONS = {
+    "reported": ["remove", "keep", "spam"],
     Status.PENDING: ["approve", "spam", "remove"],
     Status.SPAM: ["ham", "remove"],
     Status.APPROVED: ["spam", "remove"],
@@ -65,58 +82,91 @@ def _int(value):
     return number if 0 < number < 2**63 else None
 
 
-COUNTS_KEY = "moderation:tab-counts"
-COUNTS_SECONDS = 15
+def _reported(comments):
+    """Comments with reports no moderator has dealt with: most reported first, then those
+    waiting longest. The page's comments are picked through the open reports' index."""
+    open_reports = Report.objects.filter(state=Report.State.OPEN)
+    per_comment = open_reports.filter(comment=OuterRef("pk")).order_by()
+    return (
+        comments.filter(status__in=REPORTED_STATUSES)
+        .filter(pk__in=Subquery(open_reports.values("comment_id")))
+        .annotate(
+            open_reports=Subquery(
+                per_comment.values("comment").annotate(n=Count("id")).values("n")
+            ),
+            first_reported=Subquery(per_comment.order_by("created_at").values("created_at")[:1]),
+        )
+        .order_by("-open_reports", "first_reported", "id")
+    )
 
 
-def tab_counts() -> dict[str, int]:
-    """Comments per status, for the tabs.
-
-    Counting a table of a million comments takes longer than the rest of the page, so the
-    counts are kept for COUNTS_SECONDS in the shared cache; moderator actions drop them, so
-    only comments that arrived in those seconds can be missing from a count.
-    """
-    counts = cache.get(COUNTS_KEY)
-    if counts is None:
-        rows = Comment.objects.values_list("status").annotate(n=Count("id")).order_by()
-        counts = dict.fromkeys(TABS, 0) | dict(rows)
-        cache.set(COUNTS_KEY, counts, COUNTS_SECONDS)
-    return counts
+NOTES_SHOWN = 10
 
 
-def forget_tab_counts() -> None:
-    cache.delete(COUNTS_KEY)
+def _attach_reports(comments: list[Comment]) -> None:
+    """Counts per reason and the latest notes of each comment's open reports (2 queries)."""
+    ids = [c.pk for c in comments]
+    rows = (
+        Report.objects.filter(comment__in=ids, state=Report.State.OPEN)
+        .values_list("comment", "reason")
+        .annotate(n=Count("id"))
+        .order_by("comment", "-n", "reason")
+    )
+    reasons: dict[int, list] = {}
+    for comment_id, reason, n in rows:
+        reasons.setdefault(comment_id, []).append((Report.Reason(reason).label, n))
+    notes = Prefetch(
+        "reports",
+        queryset=Report.objects.filter(state=Report.State.OPEN)
+        .exclude(note="")
+        .only("id", "comment_id", "reason", "note", "created_at")
+        .order_by("-created_at", "-id")[:NOTES_SHOWN],
+        to_attr="report_notes",
+    )
+    prefetch_related_objects(comments, notes)
+    for comment in comments:
+        comment.report_reasons = reasons.get(comment.pk, [])
 
 
 @login_required
 @permission_required(MODERATE, raise_exception=True)
 def queue(request):
+    counts = tab_counts()
     status = request.GET.get("status")
-    status = status if status in TABS else Status.PENDING
+    if status not in TABS:  # the landing page: reported comments first, when there are any
+        status = "reported" if counts["reported"] else Status.PENDING
     essay_id = _int(request.GET.get("essay"))
     q = strip_control(request.GET.get("q", ""))
 
-    comments = Comment.objects.filter(status=status)
+    comments = Comment.objects.all()
+    if status != "reported":  # reported comments are approved or pending: see _reported
+        comments = comments.filter(status=status)
     if essay_id:
         comments = comments.filter(essay_id=essay_id)
     comments = _search(comments, q)
-    order = ["created_at", "id"] if status == Status.PENDING else ["-created_at", "-id"]
-    comments = (
-        comments.select_related("essay", "parent")
-        .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("actor")))
-        .order_by(*order)
+    if status == "reported":
+        comments = _reported(comments)
+    else:
+        order = ["created_at", "id"] if status == Status.PENDING else ["-created_at", "-id"]
+        comments = comments.order_by(*order)
+    comments = comments.select_related("essay", "parent").prefetch_related(
+        Prefetch("decisions", queryset=Decision.objects.select_related("actor"))
     )
-    counts = tab_counts()
     paginator = Paginator(comments, settings.MODERATION_QUEUE_PAGE_SIZE)
     if not essay_id and not q:
         paginator.count = counts[status]  # the tab's count: no second count of the table
     page = paginator.get_page(request.GET.get("page"))
+    if status == "reported":
+        page.object_list = list(page.object_list)
+        _attach_reports(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
+    query["status"] = status
     context = {
         "page": page,
         "status": status,
-        "tabs": [(tab, Status(tab).label, counts[tab]) for tab in TABS],
+        "status_label": TAB_LABELS[status],
+        "tabs": [(tab, TAB_LABELS[tab], counts[tab]) for tab in TABS],
         "actions": [ACTIONS[name] for name in TAB_ACTIONS[status]],
         "essays": _essay_choices(essay_id),
         "essay_id": essay_id,
@@ -144,7 +194,8 @@ def act(request):
         ids = [i for i in (_int(v) for v in request.POST.getlist("ids")) if i]
     # The tab the moderator was looking at: what they decided on.
     seen_status = request.POST.get("seen_status", "")
-    seen_status = seen_status if seen_status in TABS else ""
+    on_reports = seen_status == "reported"
+    seen_status = seen_status if seen_status in Status.values else ""
     if name not in ACTIONS or not ids:
         messages.error(request, "Choose an action and at least one comment.")
         return HttpResponseRedirect(back)
@@ -152,7 +203,10 @@ def act(request):
     done, refused = 0, []
     for comment in Comment.objects.filter(pk__in=ids[:500]):
         try:
-            moderate(comment=comment, action=name, moderator=request.user, seen_status=seen_status)
+            moderate(
+                comment=comment, action=name, moderator=request.user, seen_status=seen_status,
+                on_reports=on_reports,
+            )  # fmt: skip
             done += 1
         except AlreadyActed as exc:
             refused.append(f"{comment.author_name}: {exc.message}")
@@ -165,3 +219,111 @@ def act(request):
     if not done and not refused:
         messages.error(request, "Those comments no longer exist.")
     return HttpResponseRedirect(back)
+
+
+# -- readers' reports -----------------------------------------------------------------------
+
+
+def _wants_json(request) -> bool:
+    """The inline dialog asks for JSON; a plain form post gets pages."""
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _excerpt(comment: Comment) -> str:
+    return Truncator(strip_tags(comment.body_html)).chars(300)
+
+
+def report_comment(request, pk):
+    """Report a published comment: a page without JavaScript, JSON for the inline dialog.
+
+    Anyone may report, once per comment per browser and per address within a window, and
+    within the same flood limit as comments. Nothing here tells anyone who reported.
+    """
+    wants_json = _wants_json(request)
+    cookie = ReporterCookie.from_request(request)
+    if request.method == "GET" and request.GET.get("sent") and cookie.has_reported(pk):
+        return _thanks_page(request, pk)
+    try:
+        comment = reportable_comment(pk)
+    except ReportRefused as exc:
+        if wants_json:
+            return JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
+        context = {"refusal": exc.message, "back_url": reverse("blog:essay_list")}
+        return render(request, "moderation/report.html", context, status=exc.status)
+
+    form, status, done = ReportForm(), 200, ""
+    if cookie.has_reported(comment.pk):
+        done = ALREADY
+        status = 409 if request.method == "POST" else 200
+    elif request.method == "POST":
+        form = ReportForm(request.POST)
+        outcome = _take_report(request, comment, form, cookie)
+        if outcome is None:
+            return _report_taken(request, comment, cookie, wants_json)
+        status, message = outcome
+        if message == ALREADY:
+            done = ALREADY
+        elif message:
+            form.add_error(None, message)
+    if wants_json:
+        body = {"ok": status < 400, "done": bool(done), "message": done}
+        if form.errors:
+            body["errors"] = {k: [str(e) for e in v] for k, v in form.errors.items()}
+            body["message"] = " ".join(e for errors in body["errors"].values() for e in errors)
+        response = JsonResponse(body, status=status)
+    else:
+        context = {
+            "comment": comment, "form": form, "done": done, "excerpt": _excerpt(comment),
+            "back_url": comment_location(comment),
+        }  # fmt: skip
+        response = render(request, "moderation/report.html", context, status=status)
+    if done == ALREADY and not cookie.has_reported(comment.pk):
+        cookie.save(response, comment.pk)  # this address had reported it: remember here too
+    return response
+
+
+def _thanks_page(request, pk):
+    """After a report without JavaScript (post/redirect/get). If the report hid the comment,
+    the thanks says so, and the comment is no longer quoted."""
+    comment = Comment.objects.select_related("essay").filter(pk=pk).first()
+    if comment is None or not comment.essay.is_public:
+        raise Http404("No such comment")
+    public = comment.status == Comment.Status.APPROVED
+    context = {
+        "comment": comment, "done": THANKS if public else THANKS_HIDDEN,
+        "excerpt": _excerpt(comment) if public else "", "back_url": comment_location(comment),
+    }  # fmt: skip
+    return render(request, "moderation/report.html", context)
+
+
+def _take_report(request, comment, form, cookie) -> tuple[int, str] | None:
+    """None when the report was taken, else (HTTP status, message for the reader)."""
+    if not form.is_valid():
+        return 400, ""
+    ip = RequestMeta.from_request(request, permalink="").ip_address
+    if over_rate_limit(ip):
+        return 429, REPORTS_TOO_QUICK
+    try:
+        report = submit_report(
+            comment_id=comment.pk, reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"], reporter=cookie.reporter, ip_address=ip,
+        )  # fmt: skip
+    except ReportRefused as exc:
+        return exc.status, exc.message
+    comment.status = report.comment.status
+    return None
+
+
+def _report_taken(request, comment, cookie, wants_json):
+    hidden = comment.status != Comment.Status.APPROVED
+    if wants_json:
+        response = JsonResponse(
+            {"ok": True, "done": True, "hidden": hidden,
+             "message": THANKS_HIDDEN if hidden else THANKS}
+        )  # fmt: skip
+    else:
+        response = HttpResponseRedirect(
+            reverse("reports:report", kwargs={"pk": comment.pk}) + "?sent=1"
+        )
+    cookie.save(response, comment.pk)
+    return response

@@ -1,4 +1,4 @@
-/* Keyboard shortcuts for the moderation queue: j/k move, x ticks, a/s/r/u act on the
+/* Keyboard shortcuts for the moderation queue: j/k move, x ticks, a/s/r/u act (a also keeps a reported comment) on the
    highlighted comment by pressing its button. Every action is a plain form button too. */
 (function () {
   "use strict";
@@ -49,7 +49,7 @@
           box.checked = !box.checked;
         }
         break;
-      case "a": press(["approve"]); break;
+      case "a": press(["approve", "keep"]); break;
       case "s": press(["spam"]); break;
       case "r": press(["remove"]); break;
       case "u": press(["ham", "restore"]); break;

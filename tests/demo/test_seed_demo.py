@@ -64,3 +64,16 @@ def test_seed_demo_fills_every_queue_tab_with_reasons(settings):
     call_command("seed_demo", stdout=io.StringIO())
     first = Comment.objects.filter(status="spam").first()
     assert first.decisions.filter(step="policy").count() == 1  # not seeded twice
+
+
+def test_seed_demo_has_one_comment_with_two_open_reports(settings):
+    from moderation.models import Report
+
+    settings.DEBUG = False
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # not reported twice over
+    reported = {r.comment for r in Report.objects.filter(state="open")}
+    assert len(reported) == 1
+    (comment,) = reported
+    assert comment.status == "approved" and comment.reports.count() == 2
+    assert comment.decisions.filter(step="report", outcome="reported").count() == 2

@@ -36,7 +36,7 @@ def site(e2e_settings):
     root = make_comment(open_essay, author_name="Root", author_url="https://root.example")
     make_comment(open_essay, parent=root, body="A reply.", content_warning="Grief")
     make_comment(open_essay, status="pending", author_name="Held")
-    return {"gated": gated, "open": open_essay}
+    return {"gated": gated, "open": open_essay, "root": root}
 
 
 @pytest.mark.parametrize("width", [375, 1280])
@@ -48,6 +48,7 @@ def test_reader_pages_have_no_serious_violations(open_tab, site, width):
         "essay with comments": site["open"].get_absolute_url(),
         "preferences": "/preferences/",
         "privacy": "/privacy/",
+        "report a comment": f"/comments/{site['root'].pk}/report/",
         "not found": "/no-such-page/",
     }
     found = {}

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from blog.models import ContentWarning, Essay
 from demo.comments import seed_comments
-from demo.moderation import seed_decisions
+from demo.moderation import seed_decisions, seed_reports
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "content"
 
@@ -236,6 +236,7 @@ class Command(BaseCommand):
         )
         self._accounts()
         seed_decisions()
+        seed_reports()
 
     def _accounts(self):
         if not settings.DEBUG:

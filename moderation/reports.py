@@ -1,0 +1,207 @@
+"""Readers report published comments that do harm; enough reports hide a comment.
+
+Who reported stays private: a report keeps a one-way hash of a random token from the
+reporter's browser (to count each browser once) and the IP address (to limit reports per
+address, cleared with other request data). Moderators see reasons, notes and counts only.
+"""
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from blog.cookies import load_signed_cookie, store_signed_cookie
+from comments.caching import comments_changed
+from comments.models import Comment
+from moderation.counts import forget_tab_counts
+from moderation.models import Decision, Report
+
+logger = logging.getLogger(__name__)
+
+THANKS = "Thank you. A moderator will review this comment."
+THANKS_HIDDEN = (
+    "Thank you. Enough readers have reported this comment that it is now hidden until a "
+    "moderator reviews it."
+)
+ALREADY = "You have already reported this comment. A moderator will review it."
+NOT_PUBLIC = (
+    "This comment cannot be reported: it is not published (it may have been removed, or "
+    "be waiting for a moderator already)."
+)
+TOO_QUICK = (
+    "You are sending reports too quickly. Please wait a few minutes and send it again; "
+    "your note is below, so nothing is lost."
+)
+
+COOKIE_SALT = "moderation.reports"
+COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+MAX_REMEMBERED = 200
+
+
+class ReportRefused(Exception):
+    """The report was not taken; `message` says why, for the reader."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class ReporterCookie:
+    """What a browser remembers about its reports: a random token and the comments reported."""
+
+    token: str
+    reported: list[int]
+
+    @classmethod
+    def from_request(cls, request) -> "ReporterCookie":
+        value = load_signed_cookie(
+            request, settings.MODERATION_REPORT_COOKIE, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE
+        )
+        if isinstance(value, dict) and isinstance(value.get("t"), str) and value["t"]:
+            ids = value.get("ids")
+            ids = [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+            return cls(token=value["t"][:64], reported=ids)
+        return cls(token=secrets.token_urlsafe(24), reported=[])
+
+    @property
+    def reporter(self) -> str:
+        """The stored form of the token: it cannot be traced back to the browser."""
+        return hashlib.blake2s(self.token.encode(), digest_size=16).hexdigest()
+
+    def has_reported(self, comment_id: int) -> bool:
+        return comment_id in self.reported
+
+    def save(self, response, comment_id: int) -> None:
+        ids = [i for i in self.reported if i != comment_id] + [comment_id]
+        value = {"t": self.token, "ids": ids[-MAX_REMEMBERED:]}
+        store_signed_cookie(
+            response, settings.MODERATION_REPORT_COOKIE, value,
+            salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE,
+        )  # fmt: skip
+
+
+def reportable_comment(comment_id) -> Comment:
+    """The published comment with this id, or ReportRefused (404) with the reason."""
+    comment = (
+        Comment.objects.select_related("essay").filter(pk=comment_id).first()
+        if isinstance(comment_id, int) and 0 < comment_id < 2**63
+        else None
+    )
+    if comment is None or comment.status != Comment.Status.APPROVED:
+        raise ReportRefused(NOT_PUBLIC, status=404)
+    return comment
+
+
+def submit_report(
+    *, comment_id: int, reason: str, note: str, reporter: str, ip_address: str | None
+) -> Report:
+    """Record one report (and its Decision), hiding the comment at the threshold.
+
+    Refused with ReportRefused when the comment is not public, or when this browser, or
+    this address within MODERATION_REPORT_IP_WINDOW_HOURS, has already reported it.
+    """
+    try:
+        with transaction.atomic():
+            return _submit(comment_id, reason, note, reporter, ip_address)
+    except IntegrityError:  # the same browser twice at once: the constraint kept one
+        raise ReportRefused(ALREADY, status=409) from None
+
+
+def _submit(comment_id, reason, note, reporter, ip_address) -> Report:
+    # The comment row is locked (on PostgreSQL) so that reports arriving together are
+    # counted one after the other and the threshold is crossed exactly once.
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("essay")
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is None or comment.status != Comment.Status.APPROVED:
+        raise ReportRefused(NOT_PUBLIC, status=404)
+    reports = Report.objects.filter(comment=comment)
+    window = timezone.now() - timedelta(hours=settings.MODERATION_REPORT_IP_WINDOW_HOURS)
+    if reports.filter(reporter=reporter).exists() or (
+        ip_address and reports.filter(ip_address=ip_address, created_at__gte=window).exists()
+    ):
+        raise ReportRefused(ALREADY, status=409)
+    report = record_report(
+        comment, reason=reason, note=note, reporter=reporter, ip_address=ip_address
+    )
+    logger.info("comment %s reported: reason=%s", comment.pk, reason)
+    _hide_at_threshold(comment)
+    forget_tab_counts()  # the Reported tab shows it at once (and again once committed)
+    transaction.on_commit(forget_tab_counts)
+    return report
+
+
+def record_report(comment, *, reason, note, reporter, ip_address=None) -> Report:
+    """Store a report and its Decision (the reason and note; never who sent it)."""
+    report = Report.objects.create(
+        comment=comment, reason=reason, note=note, reporter=reporter, ip_address=ip_address
+    )
+    label = Report.Reason(reason).label
+    Decision.objects.create(
+        comment=comment, step=Decision.Step.REPORT, outcome=Decision.Outcome.REPORTED,
+        reason=f"{label}: \u201c{Truncator(note).chars(400)}\u201d" if note else label,
+    )  # fmt: skip
+    return report
+
+
+def open_reporters(comment: Comment) -> int:
+    """How many browsers have reports on this comment that no moderator has dealt with."""
+    return (
+        Report.objects.filter(comment=comment, state=Report.State.OPEN)
+        .values("reporter")
+        .distinct()
+        .count()
+    )
+
+
+def _hide_at_threshold(comment: Comment) -> None:
+    threshold = settings.MODERATION_REPORT_HIDE_THRESHOLD
+    if threshold <= 0:
+        return
+    count = open_reporters(comment)
+    if count < threshold:
+        return
+    hidden = Comment.objects.filter(pk=comment.pk, status=Comment.Status.APPROVED).update(
+        status=Comment.Status.PENDING, updated_at=timezone.now()
+    )
+    if not hidden:
+        return
+    comment.status = Comment.Status.PENDING
+    comments_changed(comment.essay_id)
+    Decision.objects.create(
+        comment=comment, step=Decision.Step.REPORT, outcome=Decision.Outcome.HOLD,
+        reason=f"hidden after {count} reports",
+    )  # fmt: skip
+    logger.info("comment %s hidden after %s reports", comment.pk, count)
+    if settings.MODERATION_NOTIFY_HELD:
+        from moderation.screening import notify_moderators
+
+        transaction.on_commit(
+            lambda: notify_moderators(
+                comment,
+                f"A published comment was hidden from readers after {count} reports.",
+                tab="reported",
+            )
+        )
+
+
+def resolve_reports(comment: Comment, *, kept: bool) -> int:
+    """A moderator dealt with the comment: its open reports are dismissed (kept) or upheld.
+
+    Dismissed reports never count again; only new reports can raise the comment again.
+    """
+    return Report.objects.filter(comment=comment, state=Report.State.OPEN).update(
+        state=Report.State.DISMISSED if kept else Report.State.UPHELD,
+        resolved_at=timezone.now(),
+    )
