@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from comments.admin import CommentAdmin
 from comments.models import Comment
 from moderation import akismet
-from moderation.models import Decision, ListEntry
+from moderation.models import Decision, ListEntry, Report
 from moderation.privacy import erase_comments, export_comments
 from moderation.services import ACTIONS, AlreadyActed, moderate
 
@@ -16,6 +16,20 @@ from moderation.services import ACTIONS, AlreadyActed, moderate
 class DecisionInline(admin.TabularInline):
     model = Decision
     fields = ["created_at", "step", "outcome", "reason", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["created_at", "id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReportInline(admin.TabularInline):
+    """Readers' reports on the comment: what and when, never who or from where."""
+
+    model = Report
+    fields = ["created_at", "reason", "note", "state", "resolved_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -78,7 +92,7 @@ admin.site.unregister(Comment)
 
 @admin.register(Comment)
 class ModeratedCommentAdmin(CommentAdmin):
-    inlines = [DecisionInline]
+    inlines = [ReportInline, DecisionInline]
     actions = [_action(name) for name in ACTIONS] + [export_by_email, erase_by_email]
 
     def has_moderate_permission(self, request):

@@ -430,3 +430,16 @@ def test_reports_arriving_together_hide_the_comment_exactly_once():
     assert sorted(results) == sorted(["taken"] * 3 + [NOT_PUBLIC] * 3)
     assert Decision.objects.filter(comment=comment, outcome="hold").count() == 1
     assert Report.objects.filter(comment=comment).count() == 3
+
+
+def test_the_admin_shows_a_comments_reports_without_the_reporter(comment, moderator, client):
+    from django.urls import reverse
+
+    report(comment, ip="198.51.100.61", note="Seen in the admin.")
+    client.force_login(moderator)
+    html = client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content.decode()
+    assert "Seen in the admin." in html and "Harassment or abuse" in html
+    assert "198.51.100.61" not in html and Report.objects.get().reporter not in html
+    changelist = reverse("admin:comments_comment_changelist")
+    client.post(changelist, {"action": "keep_comments", "_selected_action": [comment.pk]})
+    assert Report.objects.get().state == "dismissed"
