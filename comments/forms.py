@@ -31,7 +31,8 @@ class CleanTextField(forms.CharField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = _CONTROL.sub("", value)
+            # Browsers send a line break as CRLF but count it as one character (maxlength).
+            value = _CONTROL.sub("", value.replace("\r\n", "\n"))
             if self.single_line:
                 value = _LINE_BREAKS.sub(" ", value)
         return super().to_python(value)

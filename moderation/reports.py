@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -20,6 +21,7 @@ from blog.cookies import load_signed_cookie, store_signed_cookie
 from comments.caching import comments_changed
 from comments.models import Comment
 from moderation.counts import forget_tab_counts
+from moderation.limits import address_key
 from moderation.models import Decision, Report
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,7 @@ THANKS_HIDDEN = (
     "Thank you. Enough readers have reported this comment that it is now hidden until a "
     "moderator reviews it."
 )
+THANKS_GONE = "Thank you. This comment is no longer published."
 ALREADY = "You have already reported this comment. A moderator will review it."
 NOT_PUBLIC = (
     "This comment cannot be reported: it is not published (it may have been removed, or "
@@ -88,14 +91,18 @@ class ReporterCookie:
         )  # fmt: skip
 
 
+def _is_public(comment: Comment | None) -> bool:
+    return comment is not None and comment.is_public and comment.essay.is_public
+
+
 def reportable_comment(comment_id) -> Comment:
-    """The published comment with this id, or ReportRefused (404) with the reason."""
+    """The published comment (of a published essay) with this id, or ReportRefused (404)."""
     comment = (
         Comment.objects.select_related("essay").filter(pk=comment_id).first()
         if isinstance(comment_id, int) and 0 < comment_id < 2**63
         else None
     )
-    if comment is None or comment.status != Comment.Status.APPROVED:
+    if not _is_public(comment):
         raise ReportRefused(NOT_PUBLIC, status=404)
     return comment
 
@@ -124,13 +131,15 @@ def _submit(comment_id, reason, note, reporter, ip_address) -> Report:
         .filter(pk=comment_id)
         .first()
     )
-    if comment is None or comment.status != Comment.Status.APPROVED:
+    if not _is_public(comment):
         raise ReportRefused(NOT_PUBLIC, status=404)
     reports = Report.objects.filter(comment=comment)
     window = timezone.now() - timedelta(hours=settings.MODERATION_REPORT_IP_WINDOW_HOURS)
-    if reports.filter(reporter=reporter).exists() or (
-        ip_address and reports.filter(ip_address=ip_address, created_at__gte=window).exists()
-    ):
+    ip_address = address_key(ip_address)
+    same_address = reports.filter(ip_address=ip_address).filter(
+        Q(state=Report.State.OPEN) | Q(created_at__gte=window)
+    )
+    if reports.filter(reporter=reporter).exists() or (ip_address and same_address.exists()):
         raise ReportRefused(ALREADY, status=409)
     report = record_report(
         comment, reason=reason, note=note, reporter=reporter, ip_address=ip_address
@@ -156,13 +165,16 @@ def record_report(comment, *, reason, note, reporter, ip_address=None) -> Report
 
 
 def open_reporters(comment: Comment) -> int:
-    """How many browsers have reports on this comment that no moderator has dealt with."""
-    return (
-        Report.objects.filter(comment=comment, state=Report.State.OPEN)
-        .values("reporter")
-        .distinct()
-        .count()
+    """How many different people have reports on this comment that no moderator has dealt
+    with: browsers, but no more than the addresses they came from (clearing cookies, or
+    moving within an IPv6 /64, does not make one person several)."""
+    reports = Report.objects.filter(comment=comment, state=Report.State.OPEN)
+    browsers = reports.values("reporter").distinct().count()
+    addresses = (
+        reports.exclude(ip_address=None).values("ip_address").distinct().count()
+        + reports.filter(ip_address=None).count()
     )
+    return min(browsers, addresses)
 
 
 def _hide_at_threshold(comment: Comment) -> None:
@@ -196,12 +208,31 @@ def _hide_at_threshold(comment: Comment) -> None:
         )
 
 
-def resolve_reports(comment: Comment, *, kept: bool) -> int:
+def hidden_by_reports(comment: Comment) -> bool:
+    """Whether the comment waits for a moderator because readers' reports hid it."""
+    if comment.status != Comment.Status.PENDING:
+        return False
+    last = (
+        Decision.objects.filter(comment=comment)
+        .exclude(outcome=Decision.Outcome.REPORTED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return last is not None and last.step == Decision.Step.REPORT
+
+
+def resolve_reports(comment: Comment, *, kept: bool, up_to: int | None = None) -> int:
     """A moderator dealt with the comment: its open reports are dismissed (kept) or upheld.
 
-    Dismissed reports never count again; only new reports can raise the comment again.
+    `up_to` is the newest report the moderator saw: reports that came in after it stay
+    open. Dismissed reports never count again; only new reports can raise the comment
+    again. A dealt-with report no longer needs its address, so it is cleared now.
     """
-    return Report.objects.filter(comment=comment, state=Report.State.OPEN).update(
+    reports = Report.objects.filter(comment=comment, state=Report.State.OPEN)
+    if up_to is not None:
+        reports = reports.filter(pk__lte=up_to)
+    return reports.update(
         state=Report.State.DISMISSED if kept else Report.State.UPHELD,
         resolved_at=timezone.now(),
+        ip_address=None,
     )

@@ -93,13 +93,15 @@ def moderate(
     reason: str = "",
     seen_status: str = "",
     on_reports: bool = False,
+    reports_up_to: int | None = None,
 ) -> Decision:
     """Apply one moderator action to a comment and record it; AlreadyActed if too late.
 
     The UPDATE only matches the status the moderator saw (`seen_status`, or the status of
     the `comment` passed in), so an action decided on a pending comment never lands on one
     that another moderator approved in the meantime. Likewise an action taken on a
-    comment's reports (`on_reports`, and always Keep) needs reports still open.
+    comment's reports (`on_reports`, and always Keep) needs reports still open; it deals
+    with those up to `reports_up_to` (the newest the moderator saw), or all of them.
     """
     act = ACTIONS[action]
     seen = seen_status or comment.status
@@ -109,9 +111,10 @@ def moderate(
         to_status = Status.PENDING
         reason = f"Restored to the queue by {moderator.get_username()} (never approved)"
     updated = 0
-    if (on_reports or act.name == "keep") and not Report.objects.filter(
-        comment=comment, state=Report.State.OPEN
-    ).exists():
+    seen_reports = Report.objects.filter(comment=comment, state=Report.State.OPEN)
+    if reports_up_to is not None:
+        seen_reports = seen_reports.filter(pk__lte=reports_up_to)
+    if (on_reports or act.name == "keep") and not seen_reports.exists():
         seen = ""  # nothing left to keep it from: another moderator dealt with the reports
     if seen in act.from_statuses:
         updated = Comment.objects.filter(pk=comment.pk, status=seen).update(
@@ -128,7 +131,7 @@ def moderate(
         raise AlreadyActed(comment, last)
     comment.status = to_status
     comments_changed(comment.essay_id)
-    resolved = resolve_reports(comment, kept=to_status == Status.APPROVED)
+    resolved = resolve_reports(comment, kept=to_status == Status.APPROVED, up_to=reports_up_to)
     if resolved:
         verdict = "dismissed" if to_status == Status.APPROVED else "upheld"
         reason += f" ({resolved} report{'s' if resolved != 1 else ''} {verdict})"

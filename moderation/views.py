@@ -1,13 +1,22 @@
 """The moderator queue: tabs by status, filters, search, and actions that work without JS."""
 
 import contextlib
+import html
 import ipaddress
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,9 +38,11 @@ from moderation.models import Decision, Report
 from moderation.reports import (
     ALREADY,
     THANKS,
+    THANKS_GONE,
     THANKS_HIDDEN,
     ReporterCookie,
     ReportRefused,
+    hidden_by_reports,
     reportable_comment,
     submit_report,
 )
@@ -109,12 +120,14 @@ def _attach_reports(comments: list[Comment]) -> None:
     rows = (
         Report.objects.filter(comment__in=ids, state=Report.State.OPEN)
         .values_list("comment", "reason")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), last=Max("id"))
         .order_by("comment", "-n", "reason")
     )
     reasons: dict[int, list] = {}
-    for comment_id, reason, n in rows:
+    newest: dict[int, int] = {}
+    for comment_id, reason, n, last in rows:
         reasons.setdefault(comment_id, []).append((Report.Reason(reason).label, n))
+        newest[comment_id] = max(last, newest.get(comment_id, 0))
     notes = Prefetch(
         "reports",
         queryset=Report.objects.filter(state=Report.State.OPEN)
@@ -126,6 +139,7 @@ def _attach_reports(comments: list[Comment]) -> None:
     prefetch_related_objects(comments, notes)
     for comment in comments:
         comment.report_reasons = reasons.get(comment.pk, [])
+        comment.newest_report = newest.get(comment.pk)
 
 
 @login_required
@@ -149,8 +163,11 @@ def queue(request):
     else:
         order = ["created_at", "id"] if status == Status.PENDING else ["-created_at", "-id"]
         comments = comments.order_by(*order)
+    # Each report is a Decision too; the reports section sums them up instead of listing
+    # every one (a much-reported comment would otherwise list hundreds).
+    decisions = Decision.objects.exclude(outcome=Decision.Outcome.REPORTED)
     comments = comments.select_related("essay", "parent").prefetch_related(
-        Prefetch("decisions", queryset=Decision.objects.select_related("actor"))
+        Prefetch("decisions", queryset=decisions.select_related("actor"))
     )
     paginator = Paginator(comments, settings.MODERATION_QUEUE_PAGE_SIZE)
     if not essay_id and not q:
@@ -202,10 +219,12 @@ def act(request):
 
     done, refused = 0, []
     for comment in Comment.objects.filter(pk__in=ids[:500]):
+        # On the Reported tab: only the reports the moderator saw (newer ones stay open).
+        seen_reports = _int(request.POST.get(f"reports_seen_{comment.pk}")) if on_reports else None
         try:
             moderate(
                 comment=comment, action=name, moderator=request.user, seen_status=seen_status,
-                on_reports=on_reports,
+                on_reports=on_reports, reports_up_to=seen_reports,
             )  # fmt: skip
             done += 1
         except AlreadyActed as exc:
@@ -230,7 +249,7 @@ def _wants_json(request) -> bool:
 
 
 def _excerpt(comment: Comment) -> str:
-    return Truncator(strip_tags(comment.body_html)).chars(300)
+    return Truncator(html.unescape(strip_tags(comment.body_html))).chars(300)
 
 
 def report_comment(request, pk):
@@ -289,9 +308,15 @@ def _thanks_page(request, pk):
     if comment is None or not comment.essay.is_public:
         raise Http404("No such comment")
     public = comment.status == Comment.Status.APPROVED
+    if public:
+        done = THANKS
+    elif hidden_by_reports(comment):
+        done = THANKS_HIDDEN
+    else:
+        done = THANKS_GONE
     context = {
-        "comment": comment, "done": THANKS if public else THANKS_HIDDEN,
-        "excerpt": _excerpt(comment) if public else "", "back_url": comment_location(comment),
+        "comment": comment, "done": done, "excerpt": _excerpt(comment) if public else "",
+        "back_url": comment_location(comment),
     }  # fmt: skip
     return render(request, "moderation/report.html", context)
 

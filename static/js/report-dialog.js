@@ -24,7 +24,15 @@
       if (opener && document.body.contains(opener)) opener.focus();
     });
     dialog.addEventListener("click", function (event) {
-      if (event.target === dialog) closeDialog(); // a click on the backdrop
+      if (event.target === dialog && event.detail > 0) {
+        // The dialog's own box also receives clicks on its padding: only a click
+        // outside the box is on the backdrop.
+        var box = dialog.getBoundingClientRect();
+        var outside = event.clientX < box.left || event.clientX > box.right ||
+          event.clientY < box.top || event.clientY > box.bottom;
+        if (outside) closeDialog();
+        return;
+      }
       if (event.target.closest("[data-dialog-close]")) {
         event.preventDefault();
         closeDialog();
@@ -51,7 +59,9 @@
     close.textContent = "\u00d7";
     box.appendChild(close);
     if (!box.open) box.showModal();
-    var first = box.querySelector("input, textarea, button:not(.dialog-close)");
+    var first = box.querySelector(
+      "input:not([type=hidden]), textarea, button:not(.dialog-close)"
+    );
     if (first) first.focus();
   }
 
@@ -76,6 +86,27 @@
     item.classList.add("comment-hidden");
     item.replaceChild(note, inner);
     opener = note; // focus lands here when the dialog closes
+  }
+
+  function markInvalid(form, errors) {
+    // The fields the server refused point to the message (the note also says it is
+    // invalid); fields that are fine again are cleared.
+    var reasons = form.querySelector("fieldset");
+    var note = form.querySelector("textarea");
+    if (reasons) {
+      if (errors.reason) reasons.setAttribute("aria-describedby", "report-dialog-error");
+      else reasons.removeAttribute("aria-describedby");
+    }
+    if (note) {
+      var help = "id_note_helptext";
+      if (errors.note) {
+        note.setAttribute("aria-invalid", "true");
+        note.setAttribute("aria-describedby", "report-dialog-error " + help);
+      } else {
+        note.removeAttribute("aria-invalid");
+        note.setAttribute("aria-describedby", help);
+      }
+    }
   }
 
   document.addEventListener("click", function (event) {
@@ -149,7 +180,9 @@
           var privacy = content.querySelector(".report-privacy");
           if (privacy) privacy.remove();
         } else {
+          message.id = "report-dialog-error";
           form.insertAdjacentElement("afterbegin", message);
+          markInvalid(form, answer.errors || {});
         }
         message.setAttribute("tabindex", "-1");
         message.focus();

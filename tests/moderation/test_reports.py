@@ -14,7 +14,14 @@ from comments.models import Comment
 from moderation.counts import forget_tab_counts
 from moderation.models import Decision, Report
 from moderation.privacy import purge_personal_data
-from moderation.reports import ALREADY, NOT_PUBLIC, THANKS, THANKS_HIDDEN, TOO_QUICK
+from moderation.reports import (
+    ALREADY,
+    NOT_PUBLIC,
+    THANKS,
+    THANKS_GONE,
+    THANKS_HIDDEN,
+    TOO_QUICK,
+)
 from moderation.services import AlreadyActed, moderate
 from tests.factories import make_comment, make_essay, make_user
 
@@ -151,14 +158,37 @@ def test_one_report_per_browser(comment):
     assert Report.objects.count() == 1
 
 
-def test_one_report_per_address_within_the_window(comment, settings):
+def test_one_report_per_address_while_its_report_is_open_and_within_the_window(comment, moderator):
     report(comment, ip="198.51.100.1")
     response = report(comment, ip="198.51.100.1")  # a fresh browser, the same address
     assert ALREADY in response.content.decode()
     assert Report.objects.count() == 1
     Report.objects.update(created_at=timezone.now() - timedelta(hours=25))
-    report(comment, ip="198.51.100.1")  # the window (24 h) has passed
+    report(comment, ip="198.51.100.1")  # a day later, cookies cleared: still open, refused
+    assert Report.objects.count() == 1
+    moderate(comment=comment, action="keep", moderator=moderator)
+    report(comment, ip="198.51.100.1")  # dealt with and past the window: a new report
     assert Report.objects.count() == 2
+
+
+def test_an_ipv6_network_counts_as_one_address(comment):
+    for host in ("1", "2", "3"):
+        report(comment, ip=f"2001:db8:1:2::{host}")
+    assert Report.objects.count() == 1
+    assert Report.objects.get().ip_address == "2001:db8:1:2::"  # only the /64 is kept
+    report(comment, ip="2001:db8:1:3::1")  # another network
+    assert Report.objects.count() == 2
+
+
+def test_reporters_count_no_more_than_their_addresses(comment, settings):
+    settings.MODERATION_REPORT_IP_WINDOW_HOURS = 0
+    from moderation.reports import open_reporters
+
+    Report.objects.bulk_create(
+        Report(comment=comment, reason="spam", reporter=f"browser-{i}", ip_address="198.51.100.9")
+        for i in range(3)
+    )  # three browsers behind one address (as if the address check had been passed)
+    assert open_reporters(comment) == 1
 
 
 def test_a_forged_browser_token_cannot_pose_as_another_reporter(comment, settings):
@@ -169,6 +199,30 @@ def test_a_forged_browser_token_cannot_pose_as_another_reporter(comment, setting
     report(comment, client=client, ip="198.51.100.2")
     # The forged cookie was ignored both times: two random tokens, two reporters.
     assert Report.objects.values("reporter").distinct().count() == 2
+
+
+def test_comments_of_unpublished_essays_cannot_be_reported():
+    draft = make_essay("A draft", status="draft")
+    hidden = make_comment(draft, body="Under a draft essay.")
+    page = Client().get(url(hidden))
+    html = page.content.decode()
+    assert page.status_code == 404 and NOT_PUBLIC in html
+    assert "Under a draft essay." not in html and draft.slug not in html
+    assert report(hidden).status_code == 404
+    assert not Report.objects.exists()
+
+
+def test_the_report_page_quotes_the_comment_once_escaped_behind_its_warning(essay):
+    warned = make_comment(essay, body="Tom & Jerry <3", content_warning="Self-harm")
+    html = Client().get(url(warned)).content.decode()
+    assert "Tom &amp; Jerry &lt;3" in html and "&amp;amp;" not in html
+    assert "<summary>Content warning: Self-harm</summary>" in html
+
+
+def test_line_breaks_count_once_towards_the_note_limit(comment):
+    note = "\r\n".join(["x" * 49] * 10)  # 499 characters as the browser counts them
+    assert report(comment, note=note).status_code == 302
+    assert len(Report.objects.get().note) == 499
 
 
 @pytest.mark.parametrize("status", ["pending", "spam", "removed"])
@@ -245,6 +299,32 @@ def test_three_reporters_hide_a_comment_until_a_moderator_decides(
     assert THANKS_HIDDEN in page and "A cruel thing" not in page
 
 
+def test_an_edit_cannot_bring_a_reported_comment_back_without_a_moderator(
+    essay, akismet_client, django_capture_on_commit_callbacks
+):
+    from comments.services import edit_own_comment
+
+    akismet_client("Ham")
+    make_comment(essay, author_name="Returning", author_email="r@example.org")  # trusted
+    comment = make_comment(essay, author_name="Returning", author_email="r@example.org",
+                           form_seconds=30.0, body="Something unkind.")  # fmt: skip
+    reporters(comment, 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        edit_own_comment(comment=comment, body="Something kinder now.", content_warning="")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    policy = Decision.objects.filter(comment=comment, step="policy").latest("id")
+    assert "readers have reported it" in policy.reason
+
+
+def test_the_thanks_page_says_what_happened_to_the_comment(comment, moderator):
+    client = Client()
+    report(comment, client=client)
+    moderate(comment=comment, action="remove", moderator=moderator)
+    page = client.get(url(comment) + "?sent=1").content.decode()
+    assert THANKS_GONE in page and "A cruel thing" not in page
+
+
 def test_a_threshold_of_zero_never_hides(comment, settings):
     settings.MODERATION_REPORT_HIDE_THRESHOLD = 0
     reporters(comment, 5)
@@ -315,6 +395,24 @@ def test_kept_comments_count_reports_anew_from_zero(comment, moderator):
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
     assert Decision.objects.get(outcome=Decision.Outcome.HOLD).reason == "hidden after 3 reports"
+
+
+def test_keep_leaves_reports_that_came_in_after_the_page_was_loaded(comment, moderator, client):
+    report(comment, ip="198.51.100.1")
+    report(comment, ip="198.51.100.2")
+    client.force_login(moderator)
+    html = queue(client)
+    seen = int(re.search(rf'name="reports_seen_{comment.pk}" value="(\d+)"', html).group(1))
+    report(comment, ip="198.51.100.3", note="Arrived while the moderator was reading.")
+    client.post(ACT, {"do": f"keep:{comment.pk}", "seen_status": "reported",
+                      f"reports_seen_{comment.pk}": seen})  # fmt: skip
+    states = dict(Report.objects.values_list("ip_address", "state"))
+    assert list(Report.objects.order_by("id").values_list("state", flat=True)) == [
+        "dismissed", "dismissed", "open",
+    ]  # fmt: skip
+    assert states["198.51.100.3"] == "open"
+    html = queue(client)
+    assert f'id="queue-{comment.pk}"' in html and "1 report" in html
 
 
 def test_dismissed_reports_do_not_raise_the_comment_again(comment, moderator, client):
