@@ -13,30 +13,30 @@ from moderation.privacy import erase_comments, export_comments
 from moderation.services import ACTIONS, AlreadyActed, moderate
 
 
-class DecisionInline(admin.TabularInline):
-    model = Decision
-    fields = ["created_at", "step", "outcome", "reason", "actor"]
-    readonly_fields = fields
+class RecordInline(admin.TabularInline):
+    """A comment's records, shown as they were made: nothing to add, change or delete."""
+
     extra = 0
     can_delete = False
     ordering = ["created_at", "id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
-class ReportInline(admin.TabularInline):
+class DecisionInline(RecordInline):
+    model = Decision
+    fields = ["created_at", "step", "outcome", "reason", "actor"]
+
+
+class ReportInline(RecordInline):
     """Readers' reports on the comment: what and when, never who or from where."""
 
     model = Report
     fields = ["created_at", "reason", "note", "state", "resolved_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ["created_at", "id"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 def _action(name):
