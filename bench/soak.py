@@ -1,10 +1,13 @@
 """A bounded soak: concurrent readers and comment posters against gunicorn + PostgreSQL +
 Redis, on 127.0.0.1 only, for a fixed time (default 60 s); then it stops by itself.
 
-Reports requests, 5xx responses (must be 0), and checks that every comment the server
-accepted (a redirect after POST) is in the database exactly once. Exit status 1 if not.
+Readers also report comments, each from a fresh browser but all from one address, so all
+but the first report of a comment must be refused. Reports requests, 5xx responses (must
+be 0), and checks that every comment the server accepted (a redirect after POST) is in the
+database exactly once, and that no comment holds two reports from one address. Exit
+status 1 if not.
 
-    .venv/bin/python bench/soak.py [--seconds 60] [--readers 6] [--posters 3]
+    .venv/bin/python bench/soak.py [--seconds 60] [--readers 6] [--posters 3] [--reporters 2]
 """
 
 import argparse
@@ -56,11 +59,35 @@ def poster(base, essay_url, stop, counts, accepted, lock, worker_id: int):
                     accepted.append(marker)
 
 
+def reporter(base, essay_urls, stop, counts, lock, worker_id: int):
+    """Report comments from fresh browsers (no cookies) through the dialog's JSON route."""
+    n = 0
+    while not stop.is_set():
+        with httpx.Client(base_url=base, timeout=30) as client:
+            page = client.get(essay_urls[n % len(essay_urls)])
+            ids = re.findall(r'data-report="(\d+)"', page.text)
+            comment_id = ids[(n * 7 + worker_id) % len(ids)]
+            form = client.get(f"/comments/{comment_id}/report/")
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+            response = client.post(
+                f"/comments/{comment_id}/report/",
+                data={"csrfmiddlewaretoken": token.group(1) if token else "", "reason": "spam"},
+                headers={"Accept": "application/json", "Referer": base + "/"},
+            )
+            n += 1
+        with lock:
+            counts["requests"] += 3
+            for r in (page, form, response):
+                counts[f"{r.status_code // 100}xx"] += 1
+            counts["reports taken"] += response.status_code == 200
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--readers", type=int, default=6)
     parser.add_argument("--posters", type=int, default=3)
+    parser.add_argument("--reporters", type=int, default=2)
     args = parser.parse_args()
 
     run.check_tools()
@@ -79,6 +106,10 @@ def main() -> int:
         threads += [threading.Thread(target=poster, args=(base, target, stop, counts, accepted,
                                                           lock, i))
                     for i in range(args.posters)]  # fmt: skip
+        essay_urls = [e.get_absolute_url() for e in essays]
+        threads += [threading.Thread(target=reporter, args=(base, essay_urls, stop, counts,
+                                                            lock, i))
+                    for i in range(args.reporters)]  # fmt: skip
         for thread in threads:
             thread.start()
         time.sleep(args.seconds)
@@ -94,11 +125,20 @@ def main() -> int:
     )
     missing = [m for m in accepted if stored[m] == 0]
     doubled = [m for m, n in stored.items() if n > 1]
+    from django.db.models import Count
+
+    from moderation.models import Report
+
+    same_address_twice = (
+        Report.objects.values("comment", "ip_address").annotate(n=Count("id")).filter(n__gt=1)
+    ).count()
     print(f"Soak of {args.seconds} s: {counts['requests']:,} requests, "
           f"{counts['2xx']:,} 2xx, {counts['3xx']:,} 3xx, {counts['4xx']:,} 4xx, "
           f"{counts['5xx']:,} 5xx; {len(accepted):,} comments accepted, "
-          f"{len(missing)} missing, {len(doubled)} stored twice.")  # fmt: skip
-    ok = counts["5xx"] == 0 and not missing and not doubled
+          f"{len(missing)} missing, {len(doubled)} stored twice; "
+          f"{counts['reports taken']:,} reports taken, {same_address_twice} comments "
+          f"reported twice from one address.")  # fmt: skip
+    ok = counts["5xx"] == 0 and not missing and not doubled and not same_address_twice
     print("OK" if ok else "FAILED")
     return 0 if ok else 1
 
