@@ -17,6 +17,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _LINE_BREAKS = re.compile(r"[\t\r\n\u2028\u2029]+")
 
 
+def positive_id(value) -> int | None:
+    """A row id or page number from a query string, form or URL: a positive integer that
+    fits a database integer, else None."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def strip_control(text: str) -> str:
     """`text` without control characters and lone surrogates (tabs and newlines stay)."""
     return _CONTROL.sub("", text)

@@ -58,7 +58,7 @@ def render_comment_list(
                 f'<li class="{classes} comment-placeholder comment-hidden" id="comment-{pk}">'
                 f'<form class="comment-removed" method="post" action="{permalink_base}{pk}/hide/">'
                 f'{csrf_input}You hid this comment. <button class="link-button" name="show" '
-                f'value="1" data-show-comment="{pk}">Show it again</button></form>'
+                f'value="1">Show it again</button></form>'
             )
         else:
             name = escape(c.author_name)

@@ -216,6 +216,12 @@ def delete_comment(request, pk):
     return render(request, "comments/delete.html", {"comment": comment})
 
 
+def wants_json(request) -> bool:
+    """Inline dialogs (hiding, and moderation's reports) ask for JSON; plain form posts get
+    pages."""
+    return "application/json" in request.headers.get("accept", "")
+
+
 HIDDEN = "The comment is hidden for you, in this browser."
 SHOWN = "The comment is shown again."
 
@@ -228,17 +234,16 @@ def hide_comment(request, pk):
     The inline dialog asks for JSON; a plain form post returns to the comment.
     """
     comment = Comment.objects.select_related("essay").filter(pk=pk).first()
-    wants_json = "application/json" in request.headers.get("accept", "")
     # Any comment of a published essay may be hidden, even one a moderator has just taken
     # down (the reader's choice is kept either way); an unknown id is refused.
     if comment is None or not comment.essay.is_public:
         message = "There is no such comment to hide."
-        if wants_json:
+        if wants_json(request):
             return JsonResponse({"ok": False, "message": message}, status=404)
         raise Http404(message)
     hide = not request.POST.get("show")
     message = HIDDEN if hide else SHOWN
-    if wants_json:
+    if wants_json(request):
         response = JsonResponse({"ok": True, "hidden": hide, "message": message})
     else:
         messages.info(request, message)

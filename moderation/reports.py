@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 
 from blog.cookies import load_signed_cookie, store_signed_cookie
 from comments.caching import comments_changed
+from comments.forms import positive_id
 from comments.models import Comment
 from moderation.counts import forget_tab_counts
 from moderation.limits import address_key
@@ -97,12 +98,9 @@ def _is_public(comment: Comment | None) -> bool:
 
 def reportable_comment(comment_id) -> Comment:
     """The published comment (of a published essay) with this id, or ReportRefused (404)."""
-    comment = (
-        Comment.objects.select_related("essay").filter(pk=comment_id).first()
-        if isinstance(comment_id, int) and 0 < comment_id < 2**63
-        else None
-    )
-    if not _is_public(comment):
+    comment_id = positive_id(comment_id)
+    comment = Comment.objects.select_related("essay").filter(pk=comment_id).first()
+    if comment_id is None or not _is_public(comment):
         raise ReportRefused(NOT_PUBLIC, status=404)
     return comment
 
@@ -164,11 +162,17 @@ def record_report(comment, *, reason, note, reporter, ip_address=None) -> Report
     return report
 
 
+def open_reports(comment: Comment, *, up_to: int | None = None):
+    """The comment's reports no moderator has dealt with (up to report id `up_to`)."""
+    reports = Report.objects.filter(comment=comment, state=Report.State.OPEN)
+    return reports if up_to is None else reports.filter(pk__lte=up_to)
+
+
 def open_reporters(comment: Comment) -> int:
     """How many different people have reports on this comment that no moderator has dealt
     with: browsers, but no more than the addresses they came from (clearing cookies, or
     moving within an IPv6 /64, does not make one person several)."""
-    reports = Report.objects.filter(comment=comment, state=Report.State.OPEN)
+    reports = open_reports(comment)
     browsers = reports.values("reporter").distinct().count()
     addresses = (
         reports.exclude(ip_address=None).values("ip_address").distinct().count()
@@ -228,10 +232,7 @@ def resolve_reports(comment: Comment, *, kept: bool, up_to: int | None = None) -
     open. Dismissed reports never count again; only new reports can raise the comment
     again. A dealt-with report no longer needs its address, so it is cleared now.
     """
-    reports = Report.objects.filter(comment=comment, state=Report.State.OPEN)
-    if up_to is not None:
-        reports = reports.filter(pk__lte=up_to)
-    return reports.update(
+    return open_reports(comment, up_to=up_to).update(
         state=Report.State.DISMISSED if kept else Report.State.UPHELD,
         resolved_at=timezone.now(),
         ip_address=None,

@@ -24,7 +24,8 @@ from django.utils import timezone
 from comments.caching import comments_changed
 from comments.models import Comment
 from moderation import akismet
-from moderation.models import Decision, ListEntry, Report
+from moderation.models import Decision, ListEntry
+from moderation.reports import open_reports
 
 logger = logging.getLogger(__name__)
 
@@ -293,7 +294,7 @@ def _screen(comment_id: int) -> str | None:
     holds = [d.reason for d in local if d.outcome == Outcome.HOLD]
     if checked.outcome == Outcome.SKIPPED:
         holds.append("Akismet is not configured")
-    if Report.objects.filter(comment=comment, state=Report.State.OPEN).exists():
+    if open_reports(comment).exists():
         holds.append("readers have reported it")  # e.g. edited after reports hid it
     if holds:
         finish(comment, Comment.Status.PENDING, "held for review: " + "; ".join(holds))

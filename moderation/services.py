@@ -14,8 +14,8 @@ from django.utils import timezone
 from comments.caching import comments_changed
 from comments.models import Comment
 from moderation import akismet
-from moderation.models import Decision, Report
-from moderation.reports import resolve_reports
+from moderation.models import Decision
+from moderation.reports import open_reports, resolve_reports
 
 logger = logging.getLogger(__name__)
 
@@ -111,10 +111,9 @@ def moderate(
         to_status = Status.PENDING
         reason = f"Restored to the queue by {moderator.get_username()} (never approved)"
     updated = 0
-    seen_reports = Report.objects.filter(comment=comment, state=Report.State.OPEN)
-    if reports_up_to is not None:
-        seen_reports = seen_reports.filter(pk__lte=reports_up_to)
-    if (on_reports or act.name == "keep") and not seen_reports.exists():
+    if (on_reports or act.name == "keep") and not open_reports(
+        comment, up_to=reports_up_to
+    ).exists():
         seen = ""  # nothing left to keep it from: another moderator dealt with the reports
     if seen in act.from_statuses:
         updated = Comment.objects.filter(pk=comment.pk, status=seen).update(

@@ -26,10 +26,11 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from blog.models import Essay
-from comments.forms import strip_control
+from comments.forms import positive_id, strip_control
 from comments.models import Comment
 from comments.services import RequestMeta
 from comments.threads import comment_location
+from comments.views import wants_json
 from moderation import akismet
 from moderation.counts import REPORTED_STATUSES, TABS, forget_tab_counts, tab_counts
 from moderation.forms import ReportForm
@@ -83,14 +84,6 @@ def _essay_choices(selected: int | None) -> list[Essay]:
     if selected and all(e.pk != selected for e in essays):
         essays += list(Essay.objects.filter(pk=selected).only("id", "title"))
     return sorted(essays, key=lambda e: e.title.casefold())
-
-
-def _int(value):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 def _reported(comments):
@@ -149,7 +142,7 @@ def queue(request):
     status = request.GET.get("status")
     if status not in TABS:  # the landing page: reported comments first, when there are any
         status = "reported" if counts["reported"] else Status.PENDING
-    essay_id = _int(request.GET.get("essay"))
+    essay_id = positive_id(request.GET.get("essay"))
     q = strip_control(request.GET.get("q", ""))
 
     comments = Comment.objects.all()
@@ -205,10 +198,10 @@ def act(request):
 
     if request.POST.get("do"):
         name, _, raw_id = request.POST["do"].partition(":")
-        ids = [i for i in [_int(raw_id)] if i]
+        ids = [i for i in [positive_id(raw_id)] if i]
     else:
         name = request.POST.get("bulk", "")
-        ids = [i for i in (_int(v) for v in request.POST.getlist("ids")) if i]
+        ids = [i for i in (positive_id(v) for v in request.POST.getlist("ids")) if i]
     # The tab the moderator was looking at: what they decided on.
     seen_status = request.POST.get("seen_status", "")
     on_reports = seen_status == "reported"
@@ -220,7 +213,9 @@ def act(request):
     done, refused = 0, []
     for comment in Comment.objects.filter(pk__in=ids[:500]):
         # On the Reported tab: only the reports the moderator saw (newer ones stay open).
-        seen_reports = _int(request.POST.get(f"reports_seen_{comment.pk}")) if on_reports else None
+        seen_reports = None
+        if on_reports:
+            seen_reports = positive_id(request.POST.get(f"reports_seen_{comment.pk}"))
         try:
             moderate(
                 comment=comment, action=name, moderator=request.user, seen_status=seen_status,
@@ -243,11 +238,6 @@ def act(request):
 # -- readers' reports -----------------------------------------------------------------------
 
 
-def _wants_json(request) -> bool:
-    """The inline dialog asks for JSON; a plain form post gets pages."""
-    return "application/json" in request.headers.get("accept", "")
-
-
 def _excerpt(comment: Comment) -> str:
     return Truncator(html.unescape(strip_tags(comment.body_html))).chars(300)
 
@@ -258,14 +248,14 @@ def report_comment(request, pk):
     Anyone may report, once per comment per browser and per address within a window, and
     within the same flood limit as comments. Nothing here tells anyone who reported.
     """
-    wants_json = _wants_json(request)
+    json = wants_json(request)
     cookie = ReporterCookie.from_request(request)
     if request.method == "GET" and request.GET.get("sent") and cookie.has_reported(pk):
         return _thanks_page(request, pk)
     try:
         comment = reportable_comment(pk)
     except ReportRefused as exc:
-        if wants_json:
+        if json:
             return JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
         context = {"refusal": exc.message, "back_url": reverse("blog:essay_list")}
         return render(request, "moderation/report.html", context, status=exc.status)
@@ -278,13 +268,13 @@ def report_comment(request, pk):
         form = ReportForm(request.POST)
         outcome = _take_report(request, comment, form, cookie)
         if outcome is None:
-            return _report_taken(request, comment, cookie, wants_json)
+            return _report_taken(request, comment, cookie, json)
         status, message = outcome
         if message == ALREADY:
             done = ALREADY
         elif message:
             form.add_error(None, message)
-    if wants_json:
+    if json:
         body = {"ok": status < 400, "done": bool(done), "message": done}
         if form.errors:
             body["errors"] = {k: [str(e) for e in v] for k, v in form.errors.items()}

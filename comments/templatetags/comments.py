@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from comments.caching import essay_version, site_version
-from comments.forms import CommentForm
+from comments.forms import CommentForm, positive_id
 from comments.models import Comment
 from comments.rendering import render_comment_list
 from comments.services import comments_are_open
@@ -49,14 +49,6 @@ def annotate_comment_counts(essays) -> str:
     for essay in essays:
         essay.comment_count = counts.get(essay.pk, 0)
     return ""
-
-
-def _int_or_none(value):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 def _pages(page) -> dict:
@@ -136,8 +128,8 @@ def render_comments(context, essay, form_only=False):
     hidden = hidden_comment_ids(request)
     comments_open = comments_are_open(essay)
     form = context.get("comment_form")
-    requested_page = _int_or_none(request.GET.get(PAGE_PARAM)) or 1
-    parent_id = _int_or_none(
+    requested_page = positive_id(request.GET.get(PAGE_PARAM)) or 1
+    parent_id = positive_id(
         form["parent"].value() if form is not None else request.GET.get("replytocom")
     )
 
@@ -182,7 +174,7 @@ def render_comments(context, essay, form_only=False):
             reply_to=reply_to if form_in_thread else None, form_html=form_html,
             csrf_input=format_html(
                 '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-            ),
+            ) if hidden else "",
         )  # fmt: skip
     return {
         "essay": essay,
