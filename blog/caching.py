@@ -25,7 +25,15 @@ from django.utils.module_loading import import_string
 from blog.models import Essay
 
 ARTICLE_CACHE_SECONDS = 24 * 60 * 60
-ESSAYS_VERSION_KEY = "blog:v:essays"
+
+
+def version_key(*parts) -> str:
+    """Where a version lives in the shared cache. Every version is under one prefix, which
+    the Redis cache keeps exact copies of in each process (config/cache.py)."""
+    return settings.VERSION_KEY_PREFIX + ":".join(map(str, parts))
+
+
+ESSAYS_VERSION_KEY = version_key("blog", "essays")
 
 
 def _page_cookies() -> list[str]:

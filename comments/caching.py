@@ -11,13 +11,13 @@ show comment counts of many essays.
 from django.core.cache import cache
 from django.db import transaction
 
-from blog.caching import new_version, read_version
+from blog.caching import new_version, read_version, version_key
 
-SITE_KEY = "comments:v:site"
+SITE_KEY = version_key("comments", "site")
 
 
 def _essay_key(essay_id: int) -> str:
-    return f"comments:v:essay:{essay_id}"
+    return version_key("comments", "essay", essay_id)
 
 
 def essay_version_keys(essay_id: int) -> list[str]:

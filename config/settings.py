@@ -95,8 +95,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": environ.Env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")
 }
+# Every version an essay page is keyed by lives under this prefix (blog.caching.version_key).
+VERSION_KEY_PREFIX = "versions:"
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"  # one client per pool
+    # One client per pool, and each process keeps exact copies of the versions, so a warm
+    # page needs no round trip to Redis (config/cache.py).
+    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {})["MIRRORED_PREFIX"] = VERSION_KEY_PREFIX
 
 
 def _mailer_from_url(url: str) -> dict:

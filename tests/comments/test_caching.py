@@ -187,7 +187,7 @@ def test_a_warm_essay_page_reads_its_versions_in_one_round_trip(client, essay, m
     monkeypatch.setattr(cache, "get_many", counted_get_many)
     monkeypatch.setattr(cache, "get", counted_get)
     assert "Counted comment." in page(Client(), essay)
-    assert reads == [["blog:v:essays", f"comments:v:essay:{essay.pk}"]]
+    assert reads == [["versions:blog:essays", f"versions:comments:essay:{essay.pk}"]]
 
 
 def test_a_slug_given_to_another_essay_shows_that_essays_comments(client, essay):
