@@ -53,6 +53,10 @@ class EssayQuerySet(models.QuerySet):
         return self.exclude(warnings__in=list(warning_ids))
 
 
+def _warning_order(warning):
+    return (warning.display_order, warning.name)
+
+
 class Essay(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -158,8 +162,18 @@ class Essay(models.Model):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
     def warning_list(self) -> list[ContentWarning]:
-        """The essay's warnings in display order (uses the prefetch when there is one)."""
-        return sorted(self.warnings.all(), key=lambda w: (w.display_order, w.name))
+        """The essay's warnings in display order (uses the prefetch when there is one).
+
+        Sorted once per prefetch: a cached essay is asked for them several times a request.
+        """
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("warnings")
+        if prefetched is None:
+            return sorted(self.warnings.all(), key=_warning_order)
+        memo = self.__dict__.get("_sorted_warnings")
+        if memo is None or memo[0] is not prefetched:
+            memo = (prefetched, sorted(prefetched, key=_warning_order))
+            self.__dict__["_sorted_warnings"] = memo
+        return list(memo[1])
 
     def gating_warnings(self) -> list[ContentWarning]:
         return [w for w in self.warning_list() if w.gates]

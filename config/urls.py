@@ -15,7 +15,10 @@ from blog.views import RobotsView, healthz
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
 
+# Reader pages first: they are most of the requests, and Django tries patterns in order
+# (resolving an essay's address past the admin's patterns cost more than the floor view).
 urlpatterns = [
+    path("", include("blog.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
@@ -24,7 +27,6 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("", include("moderation.reader_urls")),
     path("", include("comments.urls")),
-    path("", include("blog.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:
