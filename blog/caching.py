@@ -5,6 +5,7 @@ the ESSAY_PAGE_VERSIONS and SITE_PAGE_VERSIONS settings: dotted paths to functio
 return a short version string (and, for Last-Modified, a time) for an essay or the site.
 """
 
+import functools
 import hashlib
 import re
 import threading
@@ -71,8 +72,12 @@ def article_html(essay: Essay) -> str:
     return html
 
 
+# Dotted paths from settings, imported once (this runs several times a request).
+_imported = functools.cache(import_string)
+
+
 def _versions(setting: str, *args) -> list[tuple[str, datetime | None]]:
-    return [import_string(path)(*args) for path in getattr(settings, setting)]
+    return [_imported(path)(*args) for path in getattr(settings, setting)]
 
 
 def _essay_versions(request, essay: Essay) -> list[tuple[str, datetime | None]]:
@@ -94,15 +99,18 @@ def reader_cookies() -> list[str]:
 def is_personal(request) -> bool:
     """Readers with a session (commenters, staff), a message waiting, or saved commenter
     details get pages built for them, never a shared copy."""
+    cookies = request.COOKIES
+    if not cookies:
+        return False
     return any(
-        name in request.COOKIES
+        name in cookies
         for name in (settings.SESSION_COOKIE_NAME, "messages", *settings.PERSONAL_COOKIES)
     )
 
 
 def _reader_state(request) -> list[str]:
     cookies = [request.COOKIES.get(name, "") for name in _page_cookies()]
-    return [*cookies, request.GET.urlencode()]
+    return [*cookies, request.GET.urlencode() if request.META.get("QUERY_STRING") else ""]
 
 
 def _page_params(request) -> list[int | None]:
@@ -111,6 +119,8 @@ def _page_params(request) -> list[int | None]:
     Anything else in the query string does not change the page, so it is left out of cache
     keys: `?x=1`, `?x=2`, ... would otherwise each store another copy.
     """
+    if not request.META.get("QUERY_STRING"):
+        return [None, None, None]
     values = []
     for name in ("page", "cpage", "replytocom"):
         try:
@@ -207,7 +217,7 @@ def versions_snapshot(keys: list[str]):
 
 def essay_version_keys(essay_id: int) -> list[str]:
     """The shared-cache keys an essay page's versions live under (from ESSAY_VERSION_KEYS)."""
-    return [key for path in settings.ESSAY_VERSION_KEYS for key in import_string(path)(essay_id)]
+    return [key for path in settings.ESSAY_VERSION_KEYS for key in _imported(path)(essay_id)]
 
 
 _slug_ids: OrderedDict[str, int] = OrderedDict()
@@ -352,7 +362,7 @@ def _fill_fresh_values(request, parts: tuple) -> bytes:
             out.append(part)
         elif part in settings.PAGE_FRESH_VALUES:
             if part not in values:
-                values[part] = import_string(settings.PAGE_FRESH_VALUES[part])(request).encode()
+                values[part] = _imported(settings.PAGE_FRESH_VALUES[part])(request).encode()
             out.append(values[part])
         else:
             out.append(PLACEHOLDER.format(part).encode())

@@ -1,5 +1,6 @@
 """Reader-facing pages: the essay list, an essay with its warning gate, preferences."""
 
+import functools
 import logging
 import re
 import time
@@ -72,7 +73,7 @@ def _safe_back_url(request) -> str:
     Only list pages are kept (not any same-site address), so the warning screen has few
     variants to cache and a crafted Referer cannot send a reader anywhere odd.
     """
-    referer = request.headers.get("referer", "")
+    referer = request.META.get("HTTP_REFERER", "")
     if referer and url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -143,9 +144,16 @@ def conditional(request, validators, render_page):
     if response.status_code == 200:
         response.headers["ETag"] = etag
         if last_modified is not None:
-            response.headers["Last-Modified"] = http_date(last_modified)
-        patch_cache_control(response, private=True, no_cache=True)
+            response.headers["Last-Modified"] = _http_date(last_modified)
+        if "Cache-Control" in response.headers:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+# The same few Last-Modified times are formatted for request after request.
+_http_date = functools.lru_cache(maxsize=1024)(http_date)
 
 
 def essay_detail(request, slug):

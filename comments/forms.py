@@ -1,5 +1,6 @@
 """The comment form: what a reader may send, with the messages they see when it is wrong."""
 
+import math
 import re
 import time
 import uuid
@@ -78,9 +79,21 @@ def seconds_since(stamp: str) -> float | None:
     return max(0.0, time.time() - started)
 
 
+_stamp = (0, "")
+
+
 def fresh_form_stamp(request=None) -> str:
-    """A signed "form shown now" stamp for the time trap."""
-    return TimestampSigner(salt=STAMP_SALT).sign(str(time.time()))
+    """A signed "form shown now" stamp for the time trap.
+
+    It names the next whole second, so it never makes a form look older than it is, and
+    each process signs it once a second: every page with a form carries one, and the
+    stamp is the same for everyone anyway (it says when, not who).
+    """
+    global _stamp
+    second = math.floor(time.time()) + 1
+    if _stamp[0] != second:
+        _stamp = (second, TimestampSigner(salt=STAMP_SALT).sign(str(second)))
+    return _stamp[1]
 
 
 def fresh_submission_key(request=None) -> str:

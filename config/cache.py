@@ -14,6 +14,7 @@ later). See KeyMirror for why a copy can never be stale.
 import contextlib
 import logging
 import os
+import select
 import threading
 import time
 
@@ -115,8 +116,12 @@ class KeyMirror:
         if self.conn is None:
             return False
         try:
-            while self.conn.can_read(timeout=0):
-                self._handle(self.conn.read_response())
+            # A poll of the socket is the cheap check; once anything arrives, redis-py's own
+            # can_read() also looks at what it has buffered, until nothing is left.
+            if self._buffered or self.poller.poll(0):
+                while self.conn.can_read(timeout=0):
+                    self._handle(self.conn.read_response())
+                self._buffered = False
             if self.ping_sent_at is None and now - self.proven_at >= self.HEARTBEAT:
                 self.conn.send_command("PING")
                 self.ping_sent_at = now
@@ -158,6 +163,9 @@ class KeyMirror:
             logger.warning("Versions are read from Redis every time: %s", error)
             return
         self.conn = conn
+        self.poller = select.poll()
+        self.poller.register(conn._sock, select.POLLIN)
+        self._buffered = True  # announcements may have come in with the replies above
         self._reset()
         # Announcements flow from now on; copies are trusted once a PONG has proved it.
         self.proven_at, self.ping_sent_at = 0.0, None

@@ -344,3 +344,19 @@ def test_duplicate_check_only_looks_at_the_same_address(client, essay):
 def test_the_essay_is_still_shown_above_a_form_with_errors(client, essay):
     response = client.post(post_url(essay), comment_form_data(body=""))
     assert "Essay body." in response.content.decode()
+
+
+def test_the_form_stamp_never_makes_a_form_look_older_than_it_is(monkeypatch):
+    """Each process signs the stamp once a second; it names the next whole second."""
+    from comments import forms
+
+    now = [1_800_000_000.25]
+    monkeypatch.setattr(forms.time, "time", lambda: now[0])
+    stamp = forms.fresh_form_stamp()
+    assert forms.seconds_since(stamp) == 0.0  # shown just now: not a moment older
+    now[0] += 0.5
+    assert forms.fresh_form_stamp() == stamp  # same second: the same signed stamp
+    now[0] += 4
+    assert 3.0 < forms.seconds_since(stamp) <= 4.5
+    assert forms.fresh_form_stamp() != stamp
+    assert forms.seconds_since(stamp + "x") is None  # and it is still signed
