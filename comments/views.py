@@ -9,6 +9,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from blog.caching import published_essay
 from blog.cookies import load_signed_cookie, store_signed_cookie
 from blog.models import Essay
 from blog.preferences import ReadingPreferences
@@ -76,7 +77,9 @@ def _essay_page_with_form(request, essay, form, *, status, refusal=""):
 
 @require_POST
 def post_comment(request, slug):
-    essay = get_object_or_404(Essay.objects.published().with_warnings(), slug=slug)
+    essay = published_essay(slug, request)  # the cached copy readers' pages use: no query
+    if essay is None:
+        raise Http404("No such essay")
     form = CommentForm(request.POST)
     if not comments_are_open(essay):
         refusal = "Comments are closed on this essay, so your comment was not posted."
