@@ -7,8 +7,9 @@ that. The markup lives here, in one function, instead of in comments/_section.ht
 everything around the loop stays in templates.
 """
 
+from html import escape  # what django.utils.html.escape does, without its lazy-text check
+
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from comments.models import Comment
@@ -19,10 +20,12 @@ MONTHS = [
 ]  # fmt: skip
 
 
-def readable_date(moment) -> tuple[str, str]:
-    """The ISO datetime and a reader's date ("3 March 2026, 14:05") in the site's time zone."""
-    local = timezone.localtime(moment)
-    return local.isoformat(), f"{local.day} {MONTHS[local.month]} {local.year}, {local:%H:%M}"
+def readable_date(moment, zone=None) -> tuple[str, str]:
+    """The ISO datetime and a reader's date ("3 March 2026, 14:05") in the site's time zone
+    (`zone`, when the caller has looked it up once for many dates)."""
+    local = moment.astimezone(zone or timezone.get_current_timezone())
+    shown = f"{local.day} {MONTHS[local.month]} {local.year}, {local.hour:02d}:{local.minute:02d}"
+    return local.isoformat(), shown
 
 
 def render_comment_list(
@@ -44,6 +47,7 @@ def render_comment_list(
     """
     parts = []
     add = parts.append
+    zone = timezone.get_current_timezone()
     for c in comments:
         pk = c.pk
         classes = f"comment depth-{c.depth}"
@@ -67,7 +71,7 @@ def render_comment_list(
                 if c.author_url
                 else name
             )
-            iso, shown = readable_date(c.created_at)
+            iso, shown = readable_date(c.created_at, zone)
             add(
                 f'<li class="{classes}" id="comment-{pk}">'
                 f'<article class="comment-inner" aria-labelledby="comment-{pk}-by">'
