@@ -17,9 +17,13 @@ import os
 import select
 import threading
 import time
+import uuid
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError, ResponseError  # noqa: A004
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -32,40 +36,56 @@ class KeyMirror:
     One connection per process asks Redis to announce every change to a key under the
     prefix (`CLIENT TRACKING ON REDIRECT <itself> BCAST PREFIX <prefix>`, then `SUBSCRIBE
     __redis__:invalidate`). Before answering from its copies, the mirror reads whatever
-    announcements have arrived (a non-blocking poll of that socket, a few microseconds) and
-    drops the keys they name. Redis queues the announcements of a turn of its event loop
-    before it writes any reply of that turn, so by the time a writer has heard "OK" for a
-    new version, the announcement is already in every mirror's socket: a page built after a
-    change was acknowledged can never use the version from before it.
+    announcements have arrived (a non-blocking poll of that socket, about a microsecond)
+    and drops the keys they name.
 
-    Two things could still make a copy stale, and both are guarded against:
-    - *The connection breaks* (Redis restarts, the network fails, a fork): every copy is
-      dropped, reads go to Redis until a new connection is tracking, and values read
-      across a reconnection are never kept.
-    - *The connection hangs without breaking* (a network partition): announcements would
-      stop arriving. So the mirror PINGs on the same connection every HEARTBEAT seconds; a
-      PONG proves that every announcement sent before it has been read. Copies are trusted
-      only while the last proof is younger than LEASE seconds; otherwise reads go to Redis.
+    Why a copy cannot be stale on one host: Redis queues the broadcast announcements of a
+    turn of its event loop after running that turn's commands and before writing any reply,
+    and a connection with nothing else to send goes to the front of the write queue. So
+    the announcement is written to every mirror's socket before the writer hears "OK". That
+    holds only while the mirror's connection is never sent a command after it is set up
+    (a reply of its own would put it behind the writer's), so liveness is proved without
+    one: every HEARTBEAT seconds the process writes a key of its own, under a second
+    tracked prefix, through its ordinary connection, and the announcement of that write
+    proves that every change made before it has been read. Copies are trusted only while
+    that proof is younger than LEASE seconds, so a connection that hangs costs a round trip
+    per read, never a stale page.
 
-    A fetch that races with an announcement (another thread drained one while the fetch
-    was in flight) is not kept: every announcement and every local write moves `changes`.
+    Across hosts the writer's "OK" and the announcement travel different TCP connections;
+    normally microseconds apart, but a network that delays the announcement delays it for
+    that long, never longer than LEASE (docs/SCALING.md). Deployments that cannot accept
+    that turn the mirror off (VERSION_MIRROR=false): one round trip per page instead.
+
+    The copies are dropped when the connection breaks or the process forks; reads then go
+    to Redis until a new connection is tracking. A fetch that races with an announcement
+    (another thread drained one while it was in flight) is not kept: every announcement and
+    every local write moves `changes`. A Redis that refuses tracking (older than 6, or
+    `CLIENT`/`SUBSCRIBE` not allowed) is asked once; every read then goes to Redis.
     """
 
-    HEARTBEAT = 0.5
-    LEASE = 1.5
-    RETRY = 1.0
+    HEARTBEAT = 0.25
+    LEASE = 1.0
+    TIMEOUT = 0.5  # the tracking connection's own socket timeouts
+    RETRY_FIRST, RETRY_MAX = 1.0, 60.0
 
-    def __init__(self, prefix: str, new_connection):
+    def __init__(self, prefix: str, heartbeat_prefix: str, new_connection, write_heartbeat):
         self.prefix = prefix
+        # Each heartbeat writes a new key under a prefix of this mirror's own, so only the
+        # announcement of that very write (not an older one, nor its expiry) is its proof.
+        self.heartbeat_prefix = f"{heartbeat_prefix}{uuid.uuid4().hex}:"
+        self.heartbeats = 0
         self._new_connection = new_connection
+        self._write_heartbeat = write_heartbeat
         self.values: dict[str, object] = {}
         self.lock = threading.Lock()
-        self.conn = None
+        self.conn = self.sock = self.poller = None
         self.pid = os.getpid()
         self.changes = 0
-        self.retry_at = 0.0
-        self.proven_at = 0.0  # when the last answered PING was sent
-        self.ping_sent_at: float | None = None
+        self.refused = False
+        self.retry_at, self.retry_wait = 0.0, self.RETRY_FIRST
+        self.proven_at = 0.0  # when the heartbeat last announced was written
+        self.heartbeat_at: float | None = None  # a heartbeat written, not yet announced
+        self.heartbeat_key = ""
 
     def tracks(self, key: str) -> bool:
         return key.startswith(self.prefix)
@@ -76,9 +96,11 @@ class KeyMirror:
         """The values of these keys: the copies when they can be trusted, the rest (or
         all) from `fetch(keys) -> dict`, which are kept when nothing changed meanwhile."""
         with self.lock:
-            trusted = self._sync()
+            trusted, heartbeat = self._sync()
             found = {k: self.values[k] for k in keys if k in self.values} if trusted else {}
             conn, changes = self.conn, self.changes
+        if heartbeat:
+            self._beat(heartbeat)
         missing = [k for k in keys if k not in found]
         if missing:
             fetched = fetch(missing)
@@ -106,42 +128,60 @@ class KeyMirror:
 
     # -- the tracking connection --------------------------------------------------------
 
-    def _sync(self) -> bool:
-        """Read the announcements that have arrived; True if the copies can be trusted."""
+    def _sync(self) -> tuple[bool, str]:
+        """Read the announcements that have arrived. Returns whether the copies can be
+        trusted, and the key of a heartbeat to write now ("" for none); called with the
+        lock held."""
         now = time.monotonic()
         if self.pid != os.getpid():  # a forked child must not read its parent's socket
             self.pid, self.conn = os.getpid(), None  # (opening a new one drops the copies)
-        if self.conn is None and now >= self.retry_at:
+        if self.conn is None and not self.refused and now >= self.retry_at:
             self._open(now)
         if self.conn is None:
-            return False
+            return False, ""
         try:
+            if self.conn._sock is not self.sock:
+                raise ConnectionError("the tracking connection was replaced")
             # A poll of the socket is the cheap check; once anything arrives, redis-py's own
             # can_read() also looks at what it has buffered, until nothing is left.
-            if self._buffered or self.poller.poll(0):
+            if self.poller.poll(0):
                 while self.conn.can_read(timeout=0):
                     self._handle(self.conn.read_response())
-                self._buffered = False
-            if self.ping_sent_at is None and now - self.proven_at >= self.HEARTBEAT:
-                self.conn.send_command("PING")
-                self.ping_sent_at = now
+            if self.heartbeat_at is not None and now - self.heartbeat_at > 2 * self.LEASE:
+                raise ConnectionError("no announcement of the heartbeat came back")
         except Exception as error:  # noqa: BLE001 - any failure means: trust nothing
             self._broken(now, error)
-            return False
-        return now - self.proven_at < self.LEASE
+            return False, ""
+        heartbeat = ""
+        if self.heartbeat_at is None and now - self.proven_at >= self.HEARTBEAT:
+            self.heartbeats += 1
+            self.heartbeat_at = now
+            heartbeat = self.heartbeat_key = f"{self.heartbeat_prefix}{self.heartbeats}"
+        return now - self.proven_at < self.LEASE, heartbeat
+
+    def _beat(self, key: str) -> None:
+        """Write a heartbeat key (outside the lock: it is a round trip). If it fails, no
+        announcement comes back and the connection is retired after a while."""
+        try:
+            self._write_heartbeat(key)
+        except Exception as error:  # noqa: BLE001 - the lease covers it
+            logger.debug("Heartbeat not written: %s", error)
 
     def _handle(self, message) -> None:
         kind = message[0] if isinstance(message, list) and message else None
-        if kind == b"message" and message[1] == INVALIDATE_CHANNEL:
+        if kind != b"message" or message[1] != INVALIDATE_CHANNEL:
+            return
+        if message[2] is None:  # FLUSHDB, FLUSHALL, or Redis dropping its table
             self.changes += 1
-            if message[2] is None:  # FLUSHDB, FLUSHALL, or Redis dropping its table
-                self.values.clear()
-            else:
-                for key in message[2]:
-                    self.values.pop(key.decode(), None)
-        elif kind == b"pong":
-            self.proven_at = self.ping_sent_at or self.proven_at
-            self.ping_sent_at = None
+            self.values.clear()
+            return
+        for raw in message[2]:
+            key = raw.decode()
+            if not key.startswith(self.heartbeat_prefix):
+                self.changes += 1
+                self.values.pop(key, None)
+            elif key == self.heartbeat_key and self.heartbeat_at is not None:
+                self.proven_at, self.heartbeat_at = self.heartbeat_at, None
 
     def _open(self, now: float) -> None:
         conn = None
@@ -151,46 +191,76 @@ class KeyMirror:
             conn.send_command("CLIENT", "ID")
             client_id = conn.read_response()
             conn.send_command(
-                "CLIENT", "TRACKING", "ON", "REDIRECT", client_id, "BCAST", "PREFIX", self.prefix
-            )
+                "CLIENT", "TRACKING", "ON", "REDIRECT", client_id, "BCAST",
+                "PREFIX", self.prefix, "PREFIX", self.heartbeat_prefix,
+            )  # fmt: skip
             conn.read_response()
             conn.send_command("SUBSCRIBE", INVALIDATE_CHANNEL)
             conn.read_response()
         except Exception as error:  # noqa: BLE001 - Redis down, too old, or CLIENT refused
             if conn is not None:
                 conn.disconnect()
-            self.retry_at = now + self.RETRY
-            logger.warning("Versions are read from Redis every time: %s", error)
+            if isinstance(error, ResponseError):  # refused: asking again will not help
+                self.refused = True
+                logger.warning("Redis refused client-side caching (%s): versions are read "
+                               "from Redis every time", error)  # fmt: skip
+            else:
+                self._retry_later(now, error)
             return
-        self.conn = conn
+        self.conn, self.sock = conn, conn._sock
         self.poller = select.poll()
-        self.poller.register(conn._sock, select.POLLIN)
-        self._buffered = True  # announcements may have come in with the replies above
+        self.poller.register(self.sock, select.POLLIN)
+        self.retry_wait = self.RETRY_FIRST
         self._reset()
-        # Announcements flow from now on; copies are trusted once a PONG has proved it.
-        self.proven_at, self.ping_sent_at = 0.0, None
 
     def _broken(self, now: float, error: Exception) -> None:
-        logger.warning("Lost the Redis connection that keeps versions exact: %s", error)
         with contextlib.suppress(Exception):  # it is being thrown away
             self.conn.disconnect()
-        self.conn = None
-        self.retry_at = now + self.RETRY
+        self.conn = self.sock = self.poller = None
         self._reset()
+        self._retry_later(now, error)
+
+    def _retry_later(self, now: float, error: Exception) -> None:
+        """Try again after 1 s, then 2, 4, ... up to a minute; say so once per outage."""
+        if self.retry_wait == self.RETRY_FIRST:
+            logger.warning("Versions are read from Redis every time until the tracking "
+                           "connection is back: %s", error)  # fmt: skip
+        self.retry_at = now + self.retry_wait
+        self.retry_wait = min(self.retry_wait * 2, self.RETRY_MAX)
 
     def _reset(self) -> None:
+        """No copy survives a change of connection, and none is trusted until the first
+        heartbeat written on the new one has come back."""
         self.values.clear()
         self.changes += 1
-        self.ping_sent_at = None
+        self.proven_at, self.heartbeat_at = 0.0, None
+
+
+_mirrors: dict[tuple, KeyMirror] = {}
+_mirrors_lock = threading.Lock()
+
+
+def shared_mirror(key: tuple, make) -> KeyMirror:
+    """One mirror per process and prefix: Django gives each thread its own cache object."""
+    with _mirrors_lock:
+        mirror = _mirrors.get(key)
+        if mirror is None:
+            mirror = _mirrors[key] = make()
+        return mirror
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
-    def __init__(self, *args, mirrored_prefix: str | None = None, **kwargs):
+    def __init__(self, *args, mirrored_prefix=None, heartbeat_prefix=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
         self.mirror = None
         if mirrored_prefix:
-            self.mirror = KeyMirror(mirrored_prefix, self._tracking_connection)
+            self.mirror = shared_mirror(
+                (tuple(self._servers), mirrored_prefix),
+                lambda: KeyMirror(
+                    mirrored_prefix, heartbeat_prefix, self._tracking_connection, self._beat
+                ),
+            )
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
@@ -203,12 +273,25 @@ class RedisCacheClient(DjangoRedisCacheClient):
     def _tracking_connection(self):
         """A plain RESP2 connection to the primary, outside the pool (it will subscribe)."""
         pool = self._get_connection_pool(write=True)
+        replaced = ("protocol", "socket_timeout", "socket_connect_timeout", "socket_keepalive",
+                    "health_check_interval", "retry")  # fmt: skip
         options = {
             name: value
             for name, value in pool.connection_kwargs.items()
-            if not name.startswith(("maint_notifications", "orig_"))
+            if not name.startswith(("maint_notifications", "orig_")) and name not in replaced
         }
-        return pool.connection_class(**{**options, "protocol": 2})
+        return pool.connection_class(
+            **options,
+            protocol=2,  # plain pub/sub replies, whatever the pool speaks
+            socket_timeout=KeyMirror.TIMEOUT,
+            socket_connect_timeout=KeyMirror.TIMEOUT,
+            socket_keepalive=True,
+            health_check_interval=0,  # a PING would be a command on this connection
+            retry=Retry(NoBackoff(), 0),  # never swap the socket behind the mirror's back
+        )
+
+    def _beat(self, key: str) -> None:
+        self.get_client(write=True).set(key, b"1", px=10_000)
 
     def _fetch(self, keys: list[str]) -> dict:
         """Mirrored keys are read from the primary, which the tracking connection watches
@@ -289,4 +372,8 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = RedisCacheClient
         if mirrored:
-            self._options = {**self._options, "mirrored_prefix": self.make_key(mirrored)}
+            self._options = {
+                **self._options,
+                "mirrored_prefix": self.make_key(mirrored),
+                "heartbeat_prefix": self.make_key("mirror-heartbeat:"),
+            }

@@ -99,9 +99,10 @@ CACHES = {
 VERSION_KEY_PREFIX = "versions:"
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # One client per pool, and each process keeps exact copies of the versions, so a warm
-    # page needs no round trip to Redis (config/cache.py).
+    # page needs no round trip to Redis (config/cache.py; docs/SCALING.md on several hosts).
     CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
-    CACHES["default"].setdefault("OPTIONS", {})["MIRRORED_PREFIX"] = VERSION_KEY_PREFIX
+    if env.bool("VERSION_MIRROR", default=True):
+        CACHES["default"].setdefault("OPTIONS", {})["MIRRORED_PREFIX"] = VERSION_KEY_PREFIX
 
 
 def _mailer_from_url(url: str) -> dict:

@@ -6,6 +6,8 @@ A second redis client stands for another process (another worker, another web no
 """
 
 import os
+import threading
+import time
 
 import pytest
 import redis
@@ -33,7 +35,9 @@ def other_process():
 
 
 @pytest.fixture
-def cache(other_process):
+def cache(other_process, monkeypatch):
+    """A cache as a fresh process would have it (mirrors are kept per process)."""
+    monkeypatch.setattr(cache_module, "_mirrors", {})
     backend = RedisCache(URL, {"OPTIONS": {"MIRRORED_PREFIX": "versions:"}})
     yield backend
     if backend._cache.mirror.conn is not None:
@@ -60,12 +64,14 @@ def trips(cache, monkeypatch):
 
 
 def warm(cache, *keys):
-    """Read until the mirror trusts its copies (its first PING answered), as a worker
+    """Read until the mirror trusts its copies (its first heartbeat announced), as a worker
     serving pages would within a request or two."""
-    for _ in range(50):
+    mirror = cache._cache.mirror
+    for _ in range(200):
         cache.get_many(list(keys))
-        if cache._cache.mirror._sync():
+        if time.monotonic() - mirror.proven_at < mirror.LEASE:
             return
+        time.sleep(0.001)
     pytest.fail("the mirror never trusted its copies")
 
 
@@ -143,17 +149,71 @@ def test_a_lost_connection_drops_the_copies_and_reads_go_to_redis(cache, other_p
     assert mirror.values == {}
 
 
-def test_copies_are_not_trusted_when_no_answer_proves_the_connection(cache, monkeypatch, trips):
+def test_copies_are_not_trusted_when_nothing_proves_the_connection(cache, monkeypatch, trips):
     cache.set("versions:a", "1", None)
     warm(cache, "versions:a")
     mirror = cache._cache.mirror
-    # The connection hangs: nothing arrives any more, not even the answer to a PING.
-    monkeypatch.setattr(mirror.conn, "can_read", lambda timeout=0: False)
-    now = cache_module.time.monotonic()
+
+    # The connection hangs: nothing arrives any more, not even the heartbeats' announcements.
+    class Silent:
+        def poll(self, timeout=0):
+            return []
+
+    monkeypatch.setattr(mirror, "poller", Silent())
+    now = time.monotonic()
     monkeypatch.setattr(cache_module.time, "monotonic", lambda: now + mirror.LEASE)
     trips.keys.clear()
     assert cache.get("versions:a") == "1"
-    assert trips.keys == [[":1:versions:a"]]
+    assert trips.keys == [[":1:versions:a"]]  # read from Redis, not the copy
+    assert mirror.conn is not None
+    # Still nothing long after: the connection is retired, to be opened again later.
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: now + 4 * mirror.LEASE)
+    assert cache.get("versions:a") == "1"
+    assert mirror.conn is None and mirror.values == {}
+
+
+def test_nothing_is_ever_sent_on_the_tracking_connection_after_it_is_set_up(cache, monkeypatch):
+    """A reply of its own would let a writer's "OK" overtake an announcement."""
+    cache.set("versions:a", "1", None)
+    warm(cache, "versions:a")
+    sent = []
+    monkeypatch.setattr(cache._cache.mirror.conn, "send_command", lambda *a, **k: sent.append(a))
+    deadline = time.monotonic() + 4 * cache._cache.mirror.HEARTBEAT
+    while time.monotonic() < deadline:  # several heartbeats' worth of reads
+        assert cache.get("versions:a") == "1"
+        time.sleep(0.01)
+    assert sent == []
+
+
+def test_a_heartbeat_in_the_same_turn_as_another_write_does_not_hide_it(cache, other_process):
+    """Redis runs a busy script while a heartbeat and another process's write queue up, so
+    it takes both in one turn of its event loop; the write's announcement still arrives
+    before that process hears "OK"."""
+    from django.core.cache.backends.redis import RedisSerializer
+    from redis.connection import Connection
+
+    kwargs = other_process.connection_pool.connection_kwargs
+    blocker = Connection(host=kwargs["host"], port=kwargs["port"], db=kwargs["db"])
+    writer = Connection(host=kwargs["host"], port=kwargs["port"], db=kwargs["db"])
+    mirror = cache._cache.mirror
+    stale = 0
+    for n in range(10):
+        cache.set("versions:a", f"old{n}", None)
+        warm(cache, "versions:a")
+        mirror.proven_at -= mirror.HEARTBEAT  # the next read writes a heartbeat
+        blocker.send_command("EVAL", "local i=0 while i<1500000 do i=i+1 end return 1", 0)
+        time.sleep(0.002)
+        reader = threading.Thread(target=cache.get, args=("versions:a",))
+        reader.start()  # its heartbeat waits behind the script
+        time.sleep(0.001)
+        writer.send_command("SET", ":1:versions:a", RedisSerializer().dumps(f"new{n}"))
+        writer.read_response()  # the other process: write acknowledged
+        stale += cache.get("versions:a") != f"new{n}"
+        reader.join()
+        blocker.read_response()
+    blocker.disconnect()
+    writer.disconnect()
+    assert stale == 0
 
 
 def test_a_fetch_that_raced_with_a_change_is_not_kept(cache, other_process, monkeypatch):
@@ -191,9 +251,12 @@ def test_a_forked_process_does_not_use_its_parents_copies(cache, trips, monkeypa
 
 
 def test_without_tracking_every_read_goes_to_redis(cache, trips, monkeypatch, caplog):
-    """A Redis that refuses CLIENT TRACKING (older than 6, or CLIENT not allowed)."""
+    """A Redis that refuses CLIENT TRACKING (older than 6, or CLIENT not allowed) is asked
+    once, and says so once."""
+    attempts = []
 
     def refuse():
+        attempts.append(1)
         raise redis.ResponseError("unknown command 'CLIENT'")
 
     monkeypatch.setattr(cache._cache.mirror, "_new_connection", refuse)
@@ -201,4 +264,11 @@ def test_without_tracking_every_read_goes_to_redis(cache, trips, monkeypatch, ca
     for _ in range(3):
         assert cache.get("versions:a") == "1"
     assert len(trips.keys) == 3
-    assert "read from Redis every time" in caplog.text
+    assert len(attempts) == 1
+    assert caplog.text.count("read from Redis every time") == 1
+
+
+def test_one_mirror_per_process_whatever_the_threads(cache):
+    """Django gives each thread its own cache object; they share the process's mirror."""
+    other_thread = RedisCache(URL, {"OPTIONS": {"MIRRORED_PREFIX": "versions:"}})
+    assert other_thread._cache.mirror is cache._cache.mirror
