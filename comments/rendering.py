@@ -107,7 +107,7 @@ def render_comment_list(
                     f'href="{reply_query}replytocom={pk}#respond" data-reply-to="{pk}" '
                     f'data-author="{name}" aria-label="Reply to {name}">Reply</a>'
                 )
-            if report_url:
+            if report_url and not c.own_pending:  # only public comments can be reported
                 actions.append(
                     f'<a class="comment-report-link" href="{report_url.format(pk=pk)}" '
                     f'data-report="{pk}" data-author="{name}" '

@@ -69,6 +69,9 @@ def test_successful_post_redirects_to_the_comment_with_a_message(client, essay):
     page = client.get(response["Location"]).content.decode()
     assert "Your comment is awaiting moderation." in page
     assert f'id="comment-{comment.pk}"' in page and "Hello there." in page
+    # Its writer may edit or delete it, but not report it: only public comments can be.
+    assert f"/comments/{comment.pk}/edit/" in page
+    assert f"/comments/{comment.pk}/report/" not in page
 
 
 def test_request_details_are_stored_for_spam_checks(client, essay, settings):
