@@ -22,12 +22,13 @@ import uuid
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 from redis.backoff import NoBackoff
-from redis.exceptions import ConnectionError, ResponseError  # noqa: A004
+from redis.exceptions import ConnectionError, NoPermissionError, ResponseError  # noqa: A004
 from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
 INVALIDATE_CHANNEL = b"__redis__:invalidate"
+HEARTBEAT_KEY_MS = 10_000  # heartbeat keys expire by themselves
 
 
 class KeyMirror:
@@ -72,6 +73,7 @@ class KeyMirror:
         self.prefix = prefix
         # Each heartbeat writes a new key under a prefix of this mirror's own, so only the
         # announcement of that very write (not an older one, nor its expiry) is its proof.
+        self.heartbeat_base = heartbeat_prefix
         self.heartbeat_prefix = f"{heartbeat_prefix}{uuid.uuid4().hex}:"
         self.heartbeats = 0
         self._new_connection = new_connection
@@ -94,20 +96,23 @@ class KeyMirror:
 
     def get_many(self, keys: list[str], fetch) -> dict:
         """The values of these keys: the copies when they can be trusted, the rest (or
-        all) from `fetch(keys) -> dict`, which are kept when nothing changed meanwhile."""
+        all) from `fetch(keys, heartbeat) -> dict`, which are kept when nothing changed
+        meanwhile. A heartbeat that is due goes with the fetch, in the same round trip, so
+        the mirror never costs a read more round trips than reading Redis would."""
         with self.lock:
             trusted, heartbeat = self._sync()
             found = {k: self.values[k] for k in keys if k in self.values} if trusted else {}
             conn, changes = self.conn, self.changes
-        if heartbeat:
-            self._beat(heartbeat)
         missing = [k for k in keys if k not in found]
-        if missing:
-            fetched = fetch(missing)
-            with self.lock:
-                if conn is not None and self.conn is conn and self.changes == changes:
-                    self.values.update(fetched)
-            found.update(fetched)
+        if not missing:
+            if heartbeat:
+                self._beat(heartbeat)
+            return found
+        fetched = fetch(missing, heartbeat)
+        with self.lock:
+            if conn is not None and self.conn is conn and self.changes == changes:
+                self.values.update(fetched)
+        found.update(fetched)
         return found
 
     # -- local writes -------------------------------------------------------------------
@@ -133,8 +138,8 @@ class KeyMirror:
         trusted, and the key of a heartbeat to write now ("" for none); called with the
         lock held."""
         now = time.monotonic()
-        if self.pid != os.getpid():  # a forked child must not read its parent's socket
-            self.pid, self.conn = os.getpid(), None  # (opening a new one drops the copies)
+        if self.pid != os.getpid():  # a fork that _after_fork did not see
+            self._forked()
         if self.conn is None and not self.refused and now >= self.retry_at:
             self._open(now)
         if self.conn is None:
@@ -152,6 +157,7 @@ class KeyMirror:
         except Exception as error:  # noqa: BLE001 - any failure means: trust nothing
             self._broken(now, error)
             return False, ""
+        now = time.monotonic()  # reading may have waited (a message half arrived)
         heartbeat = ""
         if self.heartbeat_at is None and now - self.proven_at >= self.HEARTBEAT:
             self.heartbeats += 1
@@ -176,12 +182,13 @@ class KeyMirror:
             self.values.clear()
             return
         for raw in message[2]:
-            key = raw.decode()
+            key = raw.decode("utf-8", "replace")  # (a key that is not UTF-8 is not ours)
             if not key.startswith(self.heartbeat_prefix):
                 self.changes += 1
                 self.values.pop(key, None)
             elif key == self.heartbeat_key and self.heartbeat_at is not None:
                 self.proven_at, self.heartbeat_at = self.heartbeat_at, None
+                self.retry_wait = self.RETRY_FIRST  # working again: the next outage is news
 
     def _open(self, now: float) -> None:
         conn = None
@@ -200,7 +207,7 @@ class KeyMirror:
         except Exception as error:  # noqa: BLE001 - Redis down, too old, or CLIENT refused
             if conn is not None:
                 conn.disconnect()
-            if isinstance(error, ResponseError):  # refused: asking again will not help
+            if _refusal(error):  # asking again will not help
                 self.refused = True
                 logger.warning("Redis refused client-side caching (%s): versions are read "
                                "from Redis every time", error)  # fmt: skip
@@ -210,7 +217,6 @@ class KeyMirror:
         self.conn, self.sock = conn, conn._sock
         self.poller = select.poll()
         self.poller.register(self.sock, select.POLLIN)
-        self.retry_wait = self.RETRY_FIRST
         self._reset()
 
     def _broken(self, now: float, error: Exception) -> None:
@@ -228,6 +234,16 @@ class KeyMirror:
         self.retry_at = now + self.retry_wait
         self.retry_wait = min(self.retry_wait * 2, self.RETRY_MAX)
 
+    def _forked(self) -> None:
+        """In a new child process: the parent's socket, lock and heartbeat names are not
+        this process's (two processes writing the same heartbeat key could take each
+        other's writes for their own proof)."""
+        self.pid, self.conn, self.sock, self.poller = os.getpid(), None, None, None
+        self.lock = threading.Lock()
+        self.heartbeat_prefix = f"{self.heartbeat_base}{uuid.uuid4().hex}:"
+        self.retry_at, self.retry_wait = 0.0, self.RETRY_FIRST
+        self._reset()
+
     def _reset(self) -> None:
         """No copy survives a change of connection, and none is trusted until the first
         heartbeat written on the new one has come back."""
@@ -236,8 +252,27 @@ class KeyMirror:
         self.proven_at, self.heartbeat_at = 0.0, None
 
 
+def _refusal(error: Exception) -> bool:
+    """Whether Redis refuses tracking for good (too old, or not allowed), as opposed to a
+    passing state (BUSY running a script, LOADING, MASTERDOWN, ...) worth asking again."""
+    message = str(error).lower()
+    return isinstance(error, NoPermissionError) or (
+        isinstance(error, ResponseError) and ("unknown" in message or "noperm" in message)
+    )
+
+
 _mirrors: dict[tuple, KeyMirror] = {}
 _mirrors_lock = threading.Lock()
+
+
+def _after_fork() -> None:
+    global _mirrors_lock
+    _mirrors_lock = threading.Lock()
+    for mirror in _mirrors.values():
+        mirror._forked()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def shared_mirror(key: tuple, make) -> KeyMirror:
@@ -291,12 +326,23 @@ class RedisCacheClient(DjangoRedisCacheClient):
         )
 
     def _beat(self, key: str) -> None:
-        self.get_client(write=True).set(key, b"1", px=10_000)
+        self.get_client(write=True).set(key, b"1", px=HEARTBEAT_KEY_MS)
 
-    def _fetch(self, keys: list[str]) -> dict:
+    def _fetch(self, keys: list[str], heartbeat: str = "") -> dict:
         """Mirrored keys are read from the primary, which the tracking connection watches
-        (a replica could still be behind it)."""
-        values = self.get_client(write=True).mget(keys)
+        (a replica could still be behind it); a due heartbeat is written in the same trip."""
+        client = self.get_client(write=True)
+        if heartbeat:
+            pipe = client.pipeline(transaction=False)
+            pipe.set(heartbeat, b"1", px=HEARTBEAT_KEY_MS)
+            pipe.mget(keys)
+            written, values = pipe.execute(raise_on_error=False)
+            if isinstance(values, Exception):
+                raise values
+            if isinstance(written, Exception):  # the lease covers it
+                logger.debug("Heartbeat not written: %s", written)
+        else:
+            values = client.mget(keys)
         pairs = zip(keys, values, strict=True)
         return {k: self._serializer.loads(v) for k, v in pairs if v is not None}
 

@@ -51,9 +51,9 @@ class Trips:
         self.keys = []
         fetch = client._fetch
 
-        def counted(keys):
+        def counted(keys, heartbeat=""):
             self.keys.append(list(keys))
-            return fetch(keys)
+            return fetch(keys, heartbeat)
 
         monkeypatch.setattr(client, "_fetch", counted)
 
@@ -225,8 +225,8 @@ def test_a_fetch_that_raced_with_a_change_is_not_kept(cache, other_process, monk
     client.mirror.forget([":1:versions:a"])  # not held: the next read fetches it
     fetch = client._fetch
 
-    def slow_fetch(keys):
-        values = fetch(keys)  # reads "1"
+    def slow_fetch(keys, heartbeat=""):
+        values = fetch(keys, heartbeat)  # reads "1"
         # Meanwhile another process writes "2", and another thread of this process reads
         # the announcement of it.
         other_set(other_process, "versions:a", RedisSerializer().dumps("2"))
@@ -272,3 +272,52 @@ def test_one_mirror_per_process_whatever_the_threads(cache):
     """Django gives each thread its own cache object; they share the process's mirror."""
     other_thread = RedisCache(URL, {"OPTIONS": {"MIRRORED_PREFIX": "versions:"}})
     assert other_thread._cache.mirror is cache._cache.mirror
+
+
+def test_a_passing_error_at_set_up_is_asked_again(cache, monkeypatch):
+    """BUSY (a long script), LOADING or MASTERDOWN pass: the mirror tries again later."""
+    mirror = cache._cache.mirror
+    real = mirror._new_connection
+
+    def busy_once():
+        monkeypatch.setattr(mirror, "_new_connection", real)
+        raise redis.ResponseError("BUSY Redis is busy running a script")
+
+    monkeypatch.setattr(mirror, "_new_connection", busy_once)
+    cache.set("versions:a", "1", None)
+    assert cache.get("versions:a") == "1"
+    assert not mirror.refused and mirror.conn is None
+    mirror.retry_at = 0.0  # the back-off has passed
+    warm(cache, "versions:a")
+    assert mirror.conn is not None
+
+
+def test_a_due_heartbeat_rides_with_the_read_that_goes_to_redis(cache, trips, monkeypatch):
+    """After a quiet spell a read fetches the versions and writes the heartbeat in one
+    round trip, never two."""
+    cache.set("versions:a", "1", None)
+    warm(cache, "versions:a")
+    mirror = cache._cache.mirror
+    alone = []
+    monkeypatch.setattr(mirror, "_write_heartbeat", lambda key: alone.append(key))
+    mirror.proven_at -= 2 * mirror.LEASE  # quiet for a while: copies not trusted
+    trips.keys.clear()
+    assert cache.get("versions:a") == "1"
+    assert trips.keys == [[":1:versions:a"]] and alone == []
+    assert mirror.heartbeat_at is not None  # written, in the same trip
+
+
+def test_a_forked_child_gets_heartbeats_of_its_own(cache):
+    cache.set("versions:a", "1", None)
+    warm(cache, "versions:a")
+    mirror = cache._cache.mirror
+    parent_prefix = mirror.heartbeat_prefix
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report, then leave without running pytest's teardown
+        ok = mirror.heartbeat_prefix != parent_prefix and mirror.conn is None
+        os.write(write, b"1" if ok and not mirror.values else b"0")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    assert mirror.heartbeat_prefix == parent_prefix and mirror.conn is not None
