@@ -307,6 +307,8 @@ def test_a_due_heartbeat_rides_with_the_read_that_goes_to_redis(cache, trips, mo
     assert mirror.heartbeat_at is not None  # written, in the same trip
 
 
+# The suite's live-server threads are running; the child only reads attributes and leaves.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_child_gets_heartbeats_of_its_own(cache):
     cache.set("versions:a", "1", None)
     warm(cache, "versions:a")
