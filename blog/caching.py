@@ -44,19 +44,15 @@ def _page_cookies() -> list[str]:
 
 def warnings_signature(essay: Essay) -> str:
     """Changes whenever a warning the essay shows is added, removed, renamed or edited."""
-    # Worked out once per prefetch of the warnings (a cached essay is asked several times).
-    prefetched = getattr(essay, "_prefetched_objects_cache", {}).get("warnings")
-    memo = essay.__dict__.get("_warnings_signature")
-    if prefetched is not None and memo is not None and memo[0] is prefetched:
-        return memo[1]
-    parts = [
-        f"{w.pk}|{w.name}|{w.gates}|{w.description}|{w.support_text}|{w.display_order}"
-        for w in essay.warning_list()
-    ]
-    signature = hashlib.blake2s("\n".join(parts).encode(), digest_size=8).hexdigest()
-    if prefetched is not None:
-        essay.__dict__["_warnings_signature"] = (prefetched, signature)
-    return signature
+
+    def signature():
+        parts = [
+            f"{w.pk}|{w.name}|{w.gates}|{w.description}|{w.support_text}|{w.display_order}"
+            for w in essay.warning_list()
+        ]
+        return hashlib.blake2s("\n".join(parts).encode(), digest_size=8).hexdigest()
+
+    return essay.per_warnings_prefetch("_warnings_signature", signature)
 
 
 def article_html(essay: Essay) -> str:

@@ -161,19 +161,24 @@ class Essay(models.Model):
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
-    def warning_list(self) -> list[ContentWarning]:
-        """The essay's warnings in display order (uses the prefetch when there is one).
-
-        Sorted once per prefetch: a cached essay is asked for them several times a request.
-        """
+    def per_warnings_prefetch(self, name: str, compute):
+        """compute(), worked out once per prefetch of the essay's warnings and kept on the
+        essay under `name` (a cached essay is asked for the same things several times a
+        request); without a prefetch, every time."""
         prefetched = getattr(self, "_prefetched_objects_cache", {}).get("warnings")
         if prefetched is None:
-            return sorted(self.warnings.all(), key=_warning_order)
-        memo = self.__dict__.get("_sorted_warnings")
+            return compute()
+        memo = self.__dict__.get(name)
         if memo is None or memo[0] is not prefetched:
-            memo = (prefetched, sorted(prefetched, key=_warning_order))
-            self.__dict__["_sorted_warnings"] = memo
-        return list(memo[1])
+            memo = self.__dict__[name] = (prefetched, compute())
+        return memo[1]
+
+    def warning_list(self) -> list[ContentWarning]:
+        """The essay's warnings in display order (uses the prefetch when there is one)."""
+        ordered = self.per_warnings_prefetch(
+            "_sorted_warnings", lambda: sorted(self.warnings.all(), key=_warning_order)
+        )
+        return list(ordered)
 
     def gating_warnings(self) -> list[ContentWarning]:
         return [w for w in self.warning_list() if w.gates]

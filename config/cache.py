@@ -8,7 +8,8 @@ share between threads (it takes connections from its pool), so one per pool is k
 Local copies: keys under the MIRRORED_PREFIX option (the site's versions, read on every
 page view) are kept in process memory and dropped the moment Redis says they changed, by
 Redis's own client-side caching protocol (CLIENT TRACKING in broadcast mode, Redis 6 or
-later). See KeyMirror for why a copy can never be stale.
+later). See KeyMirror for why a copy is never stale on one host, and what holds across
+hosts.
 """
 
 import contextlib
@@ -325,8 +326,9 @@ class RedisCacheClient(DjangoRedisCacheClient):
             retry=Retry(NoBackoff(), 0),  # never swap the socket behind the mirror's back
         )
 
-    def _beat(self, key: str) -> None:
-        self.get_client(write=True).set(key, b"1", px=HEARTBEAT_KEY_MS)
+    def _beat(self, key: str, on=None) -> None:
+        """Write a heartbeat key (on a pipeline, when given)."""
+        (on or self.get_client(write=True)).set(key, b"1", px=HEARTBEAT_KEY_MS)
 
     def _fetch(self, keys: list[str], heartbeat: str = "") -> dict:
         """Mirrored keys are read from the primary, which the tracking connection watches
@@ -334,7 +336,7 @@ class RedisCacheClient(DjangoRedisCacheClient):
         client = self.get_client(write=True)
         if heartbeat:
             pipe = client.pipeline(transaction=False)
-            pipe.set(heartbeat, b"1", px=HEARTBEAT_KEY_MS)
+            self._beat(heartbeat, on=pipe)
             pipe.mget(keys)
             written, values = pipe.execute(raise_on_error=False)
             if isinstance(values, Exception):
