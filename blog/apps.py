@@ -8,10 +8,6 @@ class BlogConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from config import csrf
-
-        csrf.install()  # CSRF strings in one system call each (see config/csrf.py)
-
         from blog.caching import essays_changed
         from blog.models import ContentWarning, Essay
 

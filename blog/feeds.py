@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.views.decorators.http import condition
 
 from blog import caching
 from blog.models import Essay
@@ -13,14 +14,12 @@ class LatestEssaysFeed(Feed):
     feed_type = Atom1Feed
 
     def __call__(self, request, *args, **kwargs):
-        from blog.views import conditional
+        def render(request):
+            return caching.cached_response(request, lambda: super(LatestEssaysFeed, self)
+                                           .__call__(request, *args, **kwargs))  # fmt: skip
 
         kind = self.__class__.__name__
-        return conditional(
-            request,
-            lambda: caching.listing_validators(request, kind),
-            lambda: super(LatestEssaysFeed, self).__call__(request, *args, **kwargs),
-        )
+        return condition(etag_func=lambda r: caching.listing_etag(r, kind))(render)(request)
 
     def title(self):
         return settings.SITE_NAME

@@ -1,10 +1,7 @@
 """Reader-facing pages: the essay list, an essay with its warning gate, preferences."""
 
-import functools
 import logging
-import re
 import time
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,12 +10,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date, quote_etag, url_has_allowed_host_and_scheme
+from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import condition, require_POST
 from django.views.generic import ListView, TemplateView
 
 from blog import caching
@@ -33,17 +29,10 @@ class EssayListView(ListView):
     template_name = "blog/essay_list.html"
     context_object_name = "essays"
 
+    @method_decorator(condition(etag_func=lambda request: caching.listing_etag(request, "home")))
     def get(self, request, *args, **kwargs):
-        def render_page():
-            return super(EssayListView, self).get(request, *args, **kwargs).render()
-
-        return conditional(
-            request,
-            lambda: caching.listing_validators(request, "home"),
-            lambda: from_page_cache(
-                request, lambda: caching.listing_page_key(request), render_page
-            ),
-        )
+        return caching.cached_response(request, lambda: super(EssayListView, self).get(
+            request, *args, **kwargs).render())  # fmt: skip
 
     def get_paginate_by(self, queryset):
         return settings.ESSAYS_PER_PAGE
@@ -64,26 +53,6 @@ class EssayListView(ListView):
         return context
 
 
-BACK_TO_LIST = re.compile(r"^/(\?page=\d{1,4})?$")
-
-
-def _safe_back_url(request) -> str:
-    """Where "Go back" leads: the essay list page the reader came from, else the essays.
-
-    Only list pages are kept (not any same-site address), so the warning screen has few
-    variants to cache and a crafted Referer cannot send a reader anywhere odd.
-    """
-    referer = request.META.get("HTTP_REFERER", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        parts = urlsplit(referer)
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        if BACK_TO_LIST.match(path):
-            return path
-    return "/"
-
-
 def _render_essay(request, essay: Essay, *, preview: bool = False, gate: bool | None = None):
     """The essay page, or its warning screen when the reader has not chosen to read on.
 
@@ -99,77 +68,23 @@ def _render_essay(request, essay: Essay, *, preview: bool = False, gate: bool | 
         context |= {
             "gate_warnings": to_confirm,
             "gate_form": GateForm(),
-            "back_url": _safe_back_url(request),
         }
         return render(request, "blog/essay_gate.html", context)
     context["article_html"] = mark_safe(caching.article_html(essay))  # rendered by us
     return render(request, "blog/essay_detail.html", context)
 
 
-def from_page_cache(request, page_key, render_page):
-    """An anonymous reader's page from the whole-page cache, rendered and stored if absent.
-
-    Readers whose page is their own (see caching.is_personal) always get `render_page()`.
-    """
-    if caching.is_personal(request):
-        return render_page()
-    key = page_key()
-    html = caching.cached_page(request, key)
-    if html is not None:
-        return HttpResponse(html)
-    response = render_page()
-    if response.status_code == 200:
-        caching.store_page(key, response.content.decode())
-    return response
+def _essay_etag(request, slug):
+    essay = caching.published_essay(request, slug)
+    return caching.essay_etag(request, essay) if essay is not None else None
 
 
-def conditional(request, validators, render_page):
-    """Answer 304 Not Modified when an anonymous reader's copy is current.
-
-    `validators` is a function returning (ETag, Last-Modified); it only runs for anonymous
-    GETs, so commenters and staff always get a fresh page.
-    """
-    if request.method not in ("GET", "HEAD") or caching.is_personal(request):
-        return render_page()
-    etag, modified = validators()
-    etag = quote_etag(etag)
-    # A time cannot say which cookies a page was made for, so pages shaped by the reader's
-    # cookies are validated by their ETag alone.
-    shaped = any(request.COOKIES.get(n) for n in caching.reader_cookies())
-    last_modified = None if shaped else int(modified.timestamp())
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if not_modified is not None:
-        return not_modified
-    response = render_page()
-    if response.status_code == 200:
-        response.headers["ETag"] = etag
-        if last_modified is not None:
-            response.headers["Last-Modified"] = _http_date(last_modified)
-        if "Cache-Control" in response.headers:
-            patch_cache_control(response, private=True, no_cache=True)
-        else:
-            response.headers["Cache-Control"] = "private, no-cache"
-    return response
-
-
-# The same few Last-Modified times are formatted for request after request.
-_http_date = functools.lru_cache(maxsize=1024)(http_date)
-
-
+@condition(etag_func=_essay_etag)
 def essay_detail(request, slug):
-    with caching.essay_page_versions(slug):
-        essay = caching.published_essay(slug, request)
-        if essay is None:
-            raise Http404("No such essay")
-        return conditional(
-            request,
-            lambda: caching.essay_validators(request, essay),
-            lambda: from_page_cache(
-                request,
-                lambda: caching.page_key(request, essay, _safe_back_url(request)),
-                lambda: _render_essay(request, essay),
-            ),
-        )
+    essay = caching.published_essay(request, slug)
+    if essay is None:
+        raise Http404("No such essay")
+    return caching.cached_response(request, lambda: _render_essay(request, essay))
 
 
 @staff_member_required

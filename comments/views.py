@@ -77,7 +77,7 @@ def _essay_page_with_form(request, essay, form, *, status, refusal=""):
 
 @require_POST
 def post_comment(request, slug):
-    essay = published_essay(slug, request)  # the cached copy readers' pages use: no query
+    essay = published_essay(request, slug)  # the cached copy readers' pages use: no query
     if essay is None:
         raise Http404("No such essay")
     form = CommentForm(request.POST)

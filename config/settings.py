@@ -95,14 +95,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": environ.Env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")
 }
-# Every version an essay page is keyed by lives under this prefix (blog.caching.version_key).
-VERSION_KEY_PREFIX = "versions:"
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # One client per pool, and each process keeps exact copies of the versions, so a warm
-    # page needs no round trip to Redis (config/cache.py; docs/SCALING.md on several hosts).
-    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
-    if env.bool("VERSION_MIRROR", default=True):
-        CACHES["default"].setdefault("OPTIONS", {})["MIRRORED_PREFIX"] = VERSION_KEY_PREFIX
+    # django-redis keeps one client per server for the process (Django's own Redis backend
+    # builds a new client object on every call, which costs more than the round trip).
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+# Seconds a shared cache (the nginx micro-cache, a CDN) may keep an anonymous reader's page
+# (`s-maxage`); also how coarse the comment form's time stamp is. See docs/SCALING.md.
+CACHE_SHARED_SECONDS = env.int("CACHE_SHARED_SECONDS", default=1)
 
 
 def _mailer_from_url(url: str) -> dict:
@@ -259,23 +258,6 @@ LOGIN_URL = "admin:login"
 # Caching and conditional GET. RELEASE should change on every deploy (e.g. the git commit),
 # so cached fragments and ETags made by the previous code are not reused.
 RELEASE = env.str("RELEASE", default="dev")
-# What else an essay page (and the essay list) shows, for fragment keys and ETags: each is
-# a function returning (version string, time of the last change).
-ESSAY_PAGE_VERSIONS = ["comments.caching.essay_page_version"]
-# The shared-cache keys those read, for an essay id: an essay page reads them in one trip.
-ESSAY_VERSION_KEYS = ["comments.caching.essay_version_keys"]
-SITE_PAGE_VERSIONS = ["comments.caching.site_page_version"]
-
-# Form values a cached page must not share between readers: each is filled in per response
-# by the function named here (it takes the request).
-PAGE_FRESH_VALUES = {
-    "csrfmiddlewaretoken": "blog.caching.csrf_value",
-    "submission_key": "comments.forms.fresh_submission_key",
-    "started": "comments.forms.fresh_form_stamp",
-}
-
-# Versioned cache entries (whole pages, essay records) also kept in each process (0 = off).
-PROCESS_CACHE_ENTRIES = env.int("PROCESS_CACHE_ENTRIES", default=128)
 
 
 # Where the Django admin lives (a less guessable path keeps bots off the login form).

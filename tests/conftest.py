@@ -12,10 +12,6 @@ def _fresh_cache():
     """Rate-limit counters and cached Akismet key checks never leak between tests."""
     from django.core.cache import cache
 
-    from blog.caching import memory
-
     cache.clear()
-    memory.clear()
     yield
     cache.clear()
-    memory.clear()

@@ -30,12 +30,12 @@ register = template.Library()
 SECTION_CACHE_SECONDS = 24 * 60 * 60
 
 
-@register.simple_tag
-def annotate_comment_counts(essays) -> str:
+@register.simple_tag(takes_context=True)
+def annotate_comment_counts(context, essays) -> str:
     """Set `comment_count` (approved comments) on each essay of a list, in one query."""
     essays = list(essays)
     ids = sorted(e.pk for e in essays)
-    key = f"comments:counts:{site_version()}:{','.join(map(str, ids))}"
+    key = f"comments:counts:{site_version(context['request'])}:{','.join(map(str, ids))}"
     counts = cache.get(key)
     if counts is None:
         counts = dict(
@@ -85,7 +85,7 @@ def _page_query(number: int) -> str:
     return f"?{PAGE_PARAM}={number}" if number > 1 else ""
 
 
-def _cached_threads(essay, page_number, comments_open) -> dict:
+def _cached_threads(request, essay, page_number, comments_open) -> dict:
     """The thread list of one page as every reader without pending comments sees it.
 
     Cached in the shared cache under the essay's comments version, so a change to the
@@ -94,7 +94,8 @@ def _cached_threads(essay, page_number, comments_open) -> dict:
     key = ":".join(
         str(part)
         for part in [
-            "comments:threads", settings.RELEASE, essay.pk, essay_version(essay.pk), page_number,
+            "comments:threads", settings.RELEASE, essay.pk, essay_version(request, essay.pk),
+            page_number,
             settings.COMMENTS_THREADS_PER_PAGE, settings.COMMENTS_NEWEST_FIRST,
             settings.COMMENTS_MAX_DEPTH, comments_open,
         ]
@@ -143,7 +144,7 @@ def render_comments(context, essay, form_only=False):
         reply_to = next((c for c in threads.comments if c.pk == parent_id and c.can_reply), None)
         section = {"pages": _pages(threads.page), "count": essay.comments.public().count()}
     else:
-        section = _cached_threads(essay, requested_page, comments_open)
+        section = _cached_threads(request, essay, requested_page, comments_open)
 
     if reply_to is None and parent_id and form is not None:
         # A reply from a form with errors whose parent is on another page of threads.

@@ -1,4 +1,4 @@
-"""ETag / Last-Modified and 304 Not Modified for anonymous readers."""
+"""ETags, 304 Not Modified, and which responses shared caches may keep."""
 
 from datetime import timedelta
 
@@ -20,14 +20,12 @@ def revalidate(client, url, response):
 def test_essay_page_answers_304_until_something_changes(client):
     essay = make_essay()
     url = essay.get_absolute_url()
-    client.get(url)  # the first visit sets the CSRF cookie, which is part of the ETag
     first = client.get(url)
-    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
-    assert "no-cache" in first["Cache-Control"] and "private" in first["Cache-Control"]
+    assert first.status_code == 200 and first["ETag"].startswith('"')  # a strong ETag
+    assert first["Cache-Control"] == "public, max-age=0, s-maxage=1"
+    assert "Cookie" in first["Vary"] and not first.cookies
     again = revalidate(client, url, first)
     assert again.status_code == 304 and again.content == b""
-    since = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
-    assert since.status_code == 304
 
     comment = make_comment(essay, status="pending")
     approve_comment(
@@ -51,11 +49,31 @@ def test_the_etag_differs_with_the_readers_choices(client):
     assert client.get(f"{url}?cpage=2")["ETag"] != plain["ETag"]
 
 
-def test_commenters_and_staff_always_get_a_fresh_page(client):
+def test_commenters_and_staff_always_get_a_fresh_private_page(client):
     essay = make_essay()
     client.force_login(make_user(is_staff=True))
     response = client.get(essay.get_absolute_url())
     assert response.status_code == 200 and "ETag" not in response
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+
+
+def test_readers_with_choices_get_private_pages_with_their_own_etag(client):
+    essay = make_essay()
+    client.post(f"{essay.get_absolute_url()}continue/")  # sets the preferences cookie
+    response = client.get(essay.get_absolute_url())
+    assert "private" in response["Cache-Control"] and "s-maxage" not in response["Cache-Control"]
+    assert revalidate(client, essay.get_absolute_url(), response).status_code == 304
+
+
+@pytest.mark.parametrize("url", ["/", "/feed/", "/feed/rss/"])
+def test_lists_and_feeds_are_shareable_for_readers_without_cookies(client, url, settings):
+    settings.CACHE_SHARED_SECONDS = 30
+    make_essay()
+    first = client.get(url)
+    assert first["Cache-Control"] == "public, max-age=0, s-maxage=30"
+    again = Client().get(url)
+    assert again.content == first.content and again["Content-Type"] == first["Content-Type"]
+    assert not again.cookies
 
 
 def test_home_and_feeds_answer_304_until_an_essay_appears(client):

@@ -1,7 +1,5 @@
 """Cached fragments are never stale, and what is personal stays personal."""
 
-import re
-
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -78,22 +76,12 @@ def test_renaming_or_adding_a_warning_shows_at_once(client, essay):
     assert "<strong>Content warning:</strong> Bereavement." in html and "Grief" not in html
 
 
-def test_csrf_tokens_stay_personal_with_caching_on(essay):
-    tokens = []
-    for _ in range(2):
-        reader = Client(enforce_csrf_checks=True)
-        html = page(reader, essay)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        key = re.search(r'name="submission_key" value="([^"]+)"', html).group(1)
-        tokens.append(token)
-        response = reader.post(
-            f"/essays/{essay.slug}/comment/",
-            comment_form_data(csrfmiddlewaretoken=token, submission_key=key,
-                              body=f"Posted with my own token {len(tokens)}."),
-        )  # fmt: skip
-        assert response.status_code == 302
-    assert tokens[0] != tokens[1]
-    assert Comment.objects.count() == 2
+def test_readers_without_cookies_get_the_same_bytes_and_no_cookie(essay):
+    make_comment(essay, body="Shared comment.")
+    first, second = Client().get(essay.get_absolute_url()), Client().get(essay.get_absolute_url())
+    assert first.content == second.content and "Shared comment." in first.content.decode()
+    assert not first.cookies and not second.cookies
+    assert b"csrfmiddlewaretoken" not in first.content
 
 
 def test_own_pending_comment_and_prefilled_form_stay_personal(client, essay):
@@ -118,19 +106,6 @@ def test_gate_decision_stays_personal(client):
     assert "Behind the gate." in page(client, gated)
 
 
-def test_text_a_reader_writes_cannot_become_a_per_reader_placeholder(essay):
-    make_comment(
-        essay, body="Sneaky @@fresh:csrfmiddlewaretoken@@ and @@fresh:boom@@",
-        author_url="https://evil.example/?t=@@fresh:csrfmiddlewaretoken@@",
-    )  # fmt: skip
-    page(Client(), essay)  # stores the page
-    reader = Client()
-    html = page(reader, essay)  # served from the cache
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    assert token not in html.replace(f'value="{token}"', "")
-    assert "@@fresh&#58;csrfmiddlewaretoken@@" in html and "@@fresh&#58;boom@@" in html
-
-
 def test_bulk_deleting_comments_in_the_admin_shows_at_once(client, essay):
     doomed = make_comment(essay, body="About to go.")
     assert "About to go." in page(client, essay)
@@ -151,43 +126,38 @@ def test_renaming_a_warning_changes_the_list_and_feeds(client):
 
 
 def test_junk_query_parameters_share_one_cached_page(essay, monkeypatch):
-    from blog import caching
+    from django.core.cache import cache
 
     stored = []
-    original = caching.store_page
-    monkeypatch.setattr(caching, "store_page", lambda key, html: (stored.append(key),
-                                                                 original(key, html)))  # fmt: skip
+    original = cache.set
+    monkeypatch.setattr(cache, "set", lambda key, *args, **kwargs: (
+        stored.append(key), original(key, *args, **kwargs)))  # fmt: skip
     page(Client(), essay)
     for i in range(5):
         Client().get(f"{essay.get_absolute_url()}?utm={i}")
-    assert len(stored) == 1
+    assert len([key for key in stored if key.startswith("blog:page:")]) == 1
 
 
 def test_a_warm_essay_page_reads_its_versions_in_one_round_trip(client, essay, monkeypatch):
     from django.core.cache import cache
 
     make_comment(essay, body="Counted comment.")
-    page(client, essay)  # warm: the page, and which essay the slug names
-    reads, inside = [], []
+    page(client, essay)  # warm: the essay, its page
+    reads = []
     get, get_many = cache.get, cache.get_many
-
-    def counted_get_many(keys, *args, **kwargs):
-        reads.append(sorted(keys))
-        inside.append(True)  # local memory's get_many calls get: not another trip
-        try:
-            return get_many(keys, *args, **kwargs)
-        finally:
-            inside.pop()
-
-    def counted_get(key, *args, **kwargs):
-        if not inside:
-            reads.append(key)
-        return get(key, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "get_many", counted_get_many)
-    monkeypatch.setattr(cache, "get", counted_get)
+    monkeypatch.setattr(
+        cache, "get_many", lambda keys, **kw: reads.append(sorted(keys)) or get_many(keys, **kw)
+    )
+    monkeypatch.setattr(
+        cache, "get", lambda key, *a, **kw: reads.append(key.split(":")[1]) or get(key, *a, **kw)
+    )
     assert "Counted comment." in page(Client(), essay)
-    assert reads == [["versions:blog:essays", f"versions:comments:essay:{essay.pk}"]]
+    # the essay's record, every version of its page at once, then the page itself
+    assert reads == [
+        "essay",
+        ["versions:blog:essays", f"versions:comments:essay:{essay.pk}"],
+        "page",
+    ]
 
 
 def test_a_slug_given_to_another_essay_shows_that_essays_comments(client, essay):
