@@ -1,0 +1,141 @@
+"""deploy/nginx.conf, as shipped, in front of the site: what its micro-cache keeps and what
+it must never share.
+
+Runs Debian's nginx against pytest-django's live_server. Without nginx these tests skip,
+saying how to install it; with NGINX_REQUIRED=1 (as in CI) a missing nginx fails them.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from django.contrib.auth.models import Group
+
+from moderation.services import remove_comment
+from tests.factories import comment_form_data, make_comment, make_essay, make_user, make_warning
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def nginx(live_server, tmp_path, settings):
+    """The shipped config with its paths, ports and upstream pointed at this test run."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        if os.environ.get("NGINX_REQUIRED") == "1":
+            pytest.fail("NGINX_REQUIRED=1 but nginx is not installed (apt-get install nginx)")
+        pytest.skip("nginx not found: install it with `apt-get install -y nginx`")
+    settings.CACHE_SHARED_SECONDS = 2
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    port = _free_port()
+    (tmp_path / "staticfiles").mkdir()
+    (tmp_path / "staticfiles" / "site.css").write_text("body { color: black; }\n")
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstream = live_server.url.removeprefix("http://")
+    for shipped, here in [
+        ("listen [::]:80;", ""),
+        ("listen 80;", f"listen 127.0.0.1:{port};"),
+        ("/var/cache/nginx/essays", str(tmp_path / "cache")),
+        ("/srv/essays", str(tmp_path)),
+        ("server 127.0.0.1:8000;", f"server {upstream};"),
+    ]:
+        assert shipped in site, f"deploy/nginx.conf no longer has {shipped!r}"
+        site = site.replace(shipped, here)
+    (tmp_path / "essays.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"worker_processes 1;\nuser root;\npid {tmp_path}/nginx.pid;\n"
+        f"error_log {tmp_path}/error.log warn;\nevents {{ worker_connections 256; }}\n"
+        f"http {{ include /etc/nginx/mime.types; access_log off;\n"
+        f"include {tmp_path}/essays.conf; }}\n"
+    )
+    process = subprocess.Popen(
+        [binary, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError as error:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"nginx did not start: {process.stderr.read()!r}") from error
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def get(url, **kwargs):
+    return httpx.get(url, timeout=10, **kwargs)
+
+
+def test_static_files_are_served_by_nginx_for_a_year(nginx):
+    response = get(f"{nginx}/static/site.css")
+    assert response.status_code == 200 and "color: black" in response.text
+    assert "immutable" in response.headers["cache-control"]
+
+
+def test_an_anonymous_page_is_served_from_the_proxy_cache(nginx):
+    essay = make_essay("Cached at the front", body="Words kept by nginx.")
+    first = get(f"{nginx}{essay.get_absolute_url()}")
+    second = get(f"{nginx}{essay.get_absolute_url()}")
+    assert first.status_code == second.status_code == 200
+    assert first.headers["x-cache-status"] == "MISS"
+    assert second.headers["x-cache-status"] == "HIT"
+    assert second.content == first.content and "Words kept by nginx." in second.text
+    assert "set-cookie" not in second.headers
+
+
+def test_a_reader_who_passed_a_warning_never_gets_someone_elses_page(nginx):
+    essay = make_essay(body="Behind the warning.", warnings=[make_warning(gates=True)])
+    url = f"{nginx}{essay.get_absolute_url()}"
+    assert "Behind the warning." not in get(url).text  # the gate, now in the proxy cache
+    with httpx.Client(base_url=nginx, timeout=10, headers={"Sec-Fetch-Site": "same-origin"}) as me:
+        passed = me.post(f"{essay.get_absolute_url()}continue/", follow_redirects=True)
+        assert "Behind the warning." in passed.text
+        assert passed.headers["x-cache-status"] == "BYPASS"
+        assert "Behind the warning." in me.get(essay.get_absolute_url()).text
+    # Nobody else gets the page the reader who passed it was given.
+    again = get(url)
+    assert "Behind the warning." not in again.text and again.headers["x-cache-status"] == "HIT"
+
+
+def test_a_pending_comment_is_seen_by_its_writer_only(nginx):
+    essay = make_essay()
+    url = essay.get_absolute_url()
+    get(f"{nginx}{url}")  # the shared copy, in the proxy cache
+    with httpx.Client(base_url=nginx, timeout=10, headers={"Sec-Fetch-Site": "same-origin"}) as me:
+        data = comment_form_data(body="My words, waiting for a moderator.")
+        posted = me.post(f"{url}comment/", data=data, follow_redirects=True)
+        assert posted.status_code == 200 and "My words, waiting" in posted.text
+        assert "awaiting moderation" in me.get(url).text
+    theirs = get(f"{nginx}{url}")
+    assert "My words, waiting" not in theirs.text
+
+
+def test_a_removed_comment_is_gone_for_every_reader_once_s_maxage_has_passed(nginx):
+    essay = make_essay()
+    comment = make_comment(essay, body="Words a moderator will take down.")
+    url = f"{nginx}{essay.get_absolute_url()}"
+    assert "Words a moderator will take down." in get(url).text
+    assert get(url).headers["x-cache-status"] == "HIT"
+    moderator = make_user("mod", groups=[Group.objects.get(name="Moderators")])
+    remove_comment(comment=comment, moderator=moderator)
+    time.sleep(2 + 1)  # s-maxage (CACHE_SHARED_SECONDS) and a second
+    for _ in range(3):
+        assert "Words a moderator will take down." not in get(url).text
