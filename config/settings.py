@@ -256,6 +256,11 @@ AKISMET_CLIENT_CLASS = env.str("AKISMET_CLIENT_CLASS", default="akismet.SyncClie
 
 LOGIN_URL = "admin:login"
 
+# Seconds a shared cache (nginx, a CDN) may keep a page for anonymous readers. The comment
+# form's time-trap stamp is this coarse, so every reader in one window gets the same page;
+# keep it well under MODERATION_MIN_SECONDS.
+CACHE_SHARED_SECONDS = env.int("CACHE_SHARED_SECONDS", default=1)
+
 # Caching and conditional GET. RELEASE should change on every deploy (e.g. the git commit),
 # so cached fragments and ETags made by the previous code are not reused.
 RELEASE = env.str("RELEASE", default="dev")
