@@ -14,6 +14,7 @@ from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.http import http_date, quote_etag, url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views import View
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView, TemplateView
 
 from blog import caching
+from blog.cross_origin import cross_origin_protect
 from blog.forms import GateForm, PreferencesForm
 from blog.models import ContentWarning, Essay
 from blog.preferences import ReadingPreferences
@@ -180,6 +182,7 @@ def essay_preview(request, pk):
     return _render_essay(request, essay, preview=True, gate=gate)
 
 
+@cross_origin_protect
 @require_POST
 def essay_continue(request, slug):
     """The reader chose to read past the warnings: remember it and show the essay."""
@@ -193,6 +196,7 @@ def essay_continue(request, slug):
     return response
 
 
+@method_decorator(cross_origin_protect, name="dispatch")
 class PreferencesView(View):
     template_name = "blog/preferences.html"
 

@@ -3,7 +3,6 @@
 import math
 import re
 import time
-import uuid
 
 from django import forms
 from django.conf import settings
@@ -105,10 +104,6 @@ def fresh_form_stamp(request=None) -> str:
     return _stamp[1]
 
 
-def fresh_submission_key(request=None) -> str:
-    return str(uuid.uuid4())
-
-
 NO_PARENT = (
     "The comment you are replying to is no longer available. Your text is below: you can "
     "post it as a new comment."
@@ -184,13 +179,6 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
-    submission_key = forms.UUIDField(
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": "This form is missing a hidden detail. Please send it again.",
-            "invalid": "This form is missing a hidden detail. Please send it again.",
-        },
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -274,8 +274,6 @@ SITE_PAGE_VERSIONS = ["comments.caching.site_page_version"]
 # Form values a cached page must not share between readers: each is filled in per response
 # by the function named here (it takes the request).
 PAGE_FRESH_VALUES = {
-    "csrfmiddlewaretoken": "blog.caching.csrf_value",
-    "submission_key": "comments.forms.fresh_submission_key",
     "started": "comments.forms.fresh_form_stamp",
 }
 
