@@ -41,16 +41,14 @@ def poster(base, essay_url, stop, counts, accepted, lock, worker_id: int):
         n = 0
         while not stop.is_set():
             page = client.get(essay_url)
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
             stamp = re.search(r'name="started" value="([^"]+)"', page.text)
             marker = f"soak-{worker_id}-{n}-{uuid.uuid4().hex[:8]}"
             n += 1
-            data = {"csrfmiddlewaretoken": token.group(1) if token else "",
-                    "started": stamp.group(1) if stamp else "", "body": f"Soak {marker}",
-                    "author_name": f"Soaker {worker_id}",
-                    "submission_key": str(uuid.uuid4())}  # fmt: skip
+            data = {"started": stamp.group(1) if stamp else "", "body": f"Soak {marker}",
+                    "author_name": f"Soaker {worker_id}"}  # fmt: skip
             response = client.post(essay_url + "comment/", data=data,
-                                   headers={"Referer": base + essay_url})  # fmt: skip
+                                   headers={"Referer": base + essay_url,
+                                            "Sec-Fetch-Site": "same-origin"})  # fmt: skip
             with lock:
                 counts["requests"] += 2
                 counts[f"{page.status_code // 100}xx"] += 1
@@ -68,12 +66,12 @@ def reporter(base, essay_urls, stop, counts, lock, worker_id: int):
             ids = re.findall(r'data-report="(\d+)"', page.text)
             comment_id = ids[(n * 7 + worker_id) % len(ids)]
             form = client.get(f"/comments/{comment_id}/report/")
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
             response = client.post(
                 f"/comments/{comment_id}/report/",
-                data={"csrfmiddlewaretoken": token.group(1) if token else "", "reason": "spam"},
-                headers={"Accept": "application/json", "Referer": base + "/"},
-            )
+                data={"reason": "spam"},
+                headers={"Accept": "application/json", "Referer": base + "/",
+                         "Sec-Fetch-Site": "same-origin"},
+            )  # fmt: skip
             n += 1
         with lock:
             counts["requests"] += 3

@@ -18,6 +18,7 @@ from django.views.decorators.http import condition, require_POST
 from django.views.generic import ListView, TemplateView
 
 from blog import caching
+from blog.cross_origin import cross_origin_protect
 from blog.forms import GateForm, PreferencesForm
 from blog.models import ContentWarning, Essay
 from blog.preferences import ReadingPreferences
@@ -95,6 +96,7 @@ def essay_preview(request, pk):
     return _render_essay(request, essay, preview=True, gate=gate)
 
 
+@cross_origin_protect
 @require_POST
 def essay_continue(request, slug):
     """The reader chose to read past the warnings: remember it and show the essay."""
@@ -108,6 +110,7 @@ def essay_continue(request, slug):
     return response
 
 
+@method_decorator(cross_origin_protect, name="dispatch")
 class PreferencesView(View):
     template_name = "blog/preferences.html"
 

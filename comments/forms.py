@@ -3,11 +3,10 @@
 import math
 import re
 import time
-import uuid
 
 from django import forms
 from django.conf import settings
-from django.core.signing import BadSignature, TimestampSigner
+from django.core.signing import BadSignature, Signer
 from django.core.validators import MaxLengthValidator, URLValidator
 
 from blog.markup import COMMENT_ALLOWED_TAGS_TEXT
@@ -73,31 +72,36 @@ STAMP_MAX_AGE = 7 * 24 * 60 * 60
 def seconds_since(stamp: str) -> float | None:
     """Seconds since the form carrying `stamp` was shown, or None if it is not genuine."""
     try:
-        started = float(TimestampSigner(salt=STAMP_SALT).unsign(stamp, max_age=STAMP_MAX_AGE))
+        # A stamp signed before the stamps became shared also carried its signing time
+        # ("when:signed"); what counts is `when` either way.
+        value = Signer(salt=STAMP_SALT).unsign(stamp).split(":", 1)[0]
+        started = float(value)
     except (BadSignature, ValueError, TypeError):
         return None
-    return max(0.0, time.time() - started)
+    elapsed = time.time() - started
+    if elapsed > STAMP_MAX_AGE:
+        return None
+    return max(0.0, elapsed)
 
 
 _stamp = (0, "")
 
 
 def fresh_form_stamp(request=None) -> str:
-    """A signed "form shown now" stamp for the time trap.
+    """A signed "form shown by then" stamp for the time trap, the same for every reader.
 
-    It names the next whole second, so it never makes a form look older than it is, and
-    each process signs it once a second: every page with a form carries one, and the
-    stamp is the same for everyone anyway (it says when, not who).
+    Time is cut into windows of CACHE_SHARED_SECONDS (how long a shared cache may keep a
+    page), and the stamp names the END of the current one: every page rendered in the
+    window carries the same bytes, in every process, and a form never looks older than it
+    is when it leaves us. A shared cache may hand it out up to one window later, so keep
+    the window well under MODERATION_MIN_SECONDS. Each process signs it once per window.
     """
     global _stamp
-    second = math.floor(time.time()) + 1
-    if _stamp[0] != second:
-        _stamp = (second, TimestampSigner(salt=STAMP_SALT).sign(str(second)))
+    window = max(1, int(settings.CACHE_SHARED_SECONDS))
+    end = (math.floor(time.time()) // window + 1) * window
+    if _stamp[0] != end:
+        _stamp = (end, Signer(salt=STAMP_SALT).sign(str(end)))
     return _stamp[1]
-
-
-def fresh_submission_key(request=None) -> str:
-    return str(uuid.uuid4())
 
 
 NO_PARENT = (
@@ -175,13 +179,6 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
-    submission_key = forms.UUIDField(
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": "This form is missing a hidden detail. Please send it again.",
-            "invalid": "This form is missing a hidden detail. Please send it again.",
-        },
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Writing comments: the one way a comment comes into being."""
 
+import hashlib
 import ipaddress
 import uuid
 from dataclasses import dataclass
@@ -54,14 +55,23 @@ class ReplyNotAllowed(Exception):
     """The comment being replied to cannot take replies (missing, not public, elsewhere)."""
 
 
-class DuplicateComment(Exception):
-    """The same name already posted the same text on this essay within the hour."""
-
-
 @dataclass(frozen=True)
 class Submission:
     comment: Comment
     created: bool  # False when this was a repeat of a comment already saved
+
+
+LIVE = (Comment.Status.PENDING, Comment.Status.APPROVED)
+REPEAT_WINDOW = timedelta(hours=1)
+
+
+def repeat_key(*, essay: Essay, ip_address: str | None, author_name: str, body: str, now):
+    """The same for every sending of one comment (essay, address, name, text) within a
+    clock hour: stored as the comment's submission_key, its unique constraint lets only
+    one of two identical POSTs arriving together be saved."""
+    hour = int(now.timestamp() // REPEAT_WINDOW.total_seconds())
+    text = "\x1f".join([str(essay.pk), ip_address or "", author_name, body, str(hour)])
+    return uuid.UUID(bytes=hashlib.blake2b(text.encode(), digest_size=16).digest())
 
 
 def comments_are_open(essay: Essay, *, now=None) -> bool:
@@ -102,27 +112,35 @@ def submit_comment(
     body: str,
     content_warning: str,
     request_meta: RequestMeta,
-    submission_key: uuid.UUID,
+    submission_key: uuid.UUID | None = None,
 ) -> Submission:
     """Save a reader's comment as pending, once, and announce it when committed.
 
-    A repeat of the same form (double click, resent POST) returns the comment already
-    saved; the same text under the same name on the same essay within the hour, sent from
-    a fresh form from the same address, raises DuplicateComment.
+    The same text under the same name on the same essay from the same address within the
+    hour is a repeat (a double click, a resent POST): it returns the comment already saved
+    (`created=False`) instead of a second one, even when both arrive at once. Callers that
+    have their own idempotency key (the demo seed) pass it as `submission_key`.
     """
-    earlier = Comment.objects.filter(submission_key=submission_key).first()
+    if submission_key is not None:
+        earlier = Comment.objects.filter(submission_key=submission_key).first()
+        if earlier is not None:
+            return Submission(comment=earlier, created=False)
+    now = timezone.now()
+    # Scoped to the sender's address, so nobody learns of someone else's hidden comment.
+    earlier = (
+        Comment.objects.filter(
+            essay=essay,
+            ip_address=request_meta.ip_address,
+            author_name=author_name,
+            body=body,
+            status__in=LIVE,
+            created_at__gte=now - REPEAT_WINDOW,
+        )
+        .order_by("created_at")
+        .first()
+    )
     if earlier is not None:
         return Submission(comment=earlier, created=False)
-    # Scoped to the sender's address, so nobody learns of someone else's hidden comment.
-    if Comment.objects.filter(
-        essay=essay,
-        ip_address=request_meta.ip_address,
-        author_name=author_name,
-        body=body,
-        status__in=[Comment.Status.PENDING, Comment.Status.APPROVED],
-        created_at__gte=timezone.now() - timedelta(hours=1),
-    ).exists():
-        raise DuplicateComment
 
     comment_will_be_posted.send(
         sender=Comment,
@@ -132,6 +150,10 @@ def submit_comment(
         author_email=author_email,
         request_meta=request_meta,
     )
+    key = submission_key or repeat_key(
+        essay=essay, ip_address=request_meta.ip_address, author_name=author_name, body=body,
+        now=now,
+    )  # fmt: skip
     comment = Comment(
         essay=essay,
         parent=parent,
@@ -146,19 +168,28 @@ def submit_comment(
         permalink=request_meta.permalink,
         form_honeypot=request_meta.form_honeypot[:200],
         form_seconds=request_meta.form_seconds,
-        submission_key=submission_key,
+        submission_key=key,
     )
     try:
-        with transaction.atomic():
-            comment.save()
-            transaction.on_commit(lambda: comment_submitted.send(sender=Comment, comment=comment))
+        _save_new(comment)
     except IntegrityError:
-        # The same form raced us (a double click); the first one won.
-        earlier = Comment.objects.filter(submission_key=submission_key).first()
+        # The same comment raced us (two POSTs at once): the first one won.
+        earlier = Comment.objects.filter(submission_key=key).first()
         if earlier is None:
             raise
-        return Submission(comment=earlier, created=False)
+        if submission_key is not None or earlier.status in LIVE:
+            return Submission(comment=earlier, created=False)
+        # The key's earlier owner was marked spam or removed this hour, which does not make
+        # this a repeat: saved without a key, like any comment sent again after the hour.
+        comment.submission_key = None
+        _save_new(comment)
     return Submission(comment=comment, created=True)
+
+
+def _save_new(comment: Comment) -> None:
+    with transaction.atomic():
+        comment.save()
+        transaction.on_commit(lambda: comment_submitted.send(sender=Comment, comment=comment))
 
 
 def can_change_own(comment: Comment, own_ids, *, now=None) -> bool:
@@ -198,7 +229,6 @@ def withdraw_own_comment(*, comment: Comment) -> None:
 
 __all__ = [
     "CommentRefused",
-    "DuplicateComment",
     "ReplyNotAllowed",
     "RequestMeta",
     "Submission",

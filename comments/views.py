@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST
 
 from blog.caching import published_essay
 from blog.cookies import load_signed_cookie, store_signed_cookie
+from blog.cross_origin import cross_origin_protect
 from blog.models import Essay
 from blog.preferences import ReadingPreferences
 from comments.forms import NO_PARENT, CommentForm, EditCommentForm, seconds_since
 from comments.models import Comment
 from comments.services import (
     CommentRefused,
-    DuplicateComment,
     ReplyNotAllowed,
     RequestMeta,
     can_change_own,
@@ -75,6 +75,13 @@ def _essay_page_with_form(request, essay, form, *, status, refusal=""):
     return render(request, "blog/essay_detail.html", context, status=status)
 
 
+ALREADY_PUBLISHED = "You had already posted this comment, so it was not posted twice."
+ALREADY_RECEIVED = (
+    "You had already sent this comment, so it was not posted twice. It is awaiting moderation."
+)
+
+
+@cross_origin_protect
 @require_POST
 def post_comment(request, slug):
     essay = published_essay(request, slug)  # the cached copy readers' pages use: no query
@@ -106,13 +113,9 @@ def post_comment(request, slug):
                 form_honeypot=data["homepage"],
                 form_seconds=seconds_since(data["started"]),
             ),
-            submission_key=data["submission_key"],
         )
     except ReplyNotAllowed:
         return _essay_page_with_form(request, essay, _without_parent(request), status=400)
-    except DuplicateComment:
-        form.add_error("body", "You have already posted this comment.")
-        return _essay_page_with_form(request, essay, form, status=400)
     except CommentRefused as refused:
         return _essay_page_with_form(
             request, essay, form, status=refused.status, refusal=refused.message
@@ -122,7 +125,12 @@ def post_comment(request, slug):
     if submission.created:
         remember_own_comment(request, comment)
     comment.refresh_from_db(fields=["status"])
-    if comment.status == Comment.Status.APPROVED:
+    if not submission.created:
+        # A double click, or the same text sent again: no error, the reader is taken to
+        # the comment already saved (it becomes theirs only in the browser that sent it).
+        published = comment.status == Comment.Status.APPROVED
+        messages.info(request, ALREADY_PUBLISHED if published else ALREADY_RECEIVED)
+    elif comment.status == Comment.Status.APPROVED:
         messages.success(request, "Thank you. Your comment is published.")
     elif comment.status == Comment.Status.PENDING:
         messages.info(request, "Your comment is awaiting moderation.")
@@ -176,6 +184,7 @@ def _window_closed(request, comment):
     return HttpResponseRedirect(comment_location(comment, own_ids=own_comment_ids(request)))
 
 
+@cross_origin_protect
 def edit_comment(request, pk):
     """Let the writer change their comment for a short while (it is screened again)."""
     comment = _own_comment(request, pk)
@@ -207,6 +216,7 @@ def edit_comment(request, pk):
     return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=status)
 
 
+@cross_origin_protect
 def delete_comment(request, pk):
     """Let the writer delete their comment for a short while (after asking once)."""
     comment = _own_comment(request, pk)
@@ -229,6 +239,7 @@ HIDDEN = "The comment is hidden for you, in this browser."
 SHOWN = "The comment is shown again."
 
 
+@cross_origin_protect
 @require_POST
 def hide_comment(request, pk):
     """Hide a published comment for this reader only (`show=1` brings it back).

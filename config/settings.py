@@ -100,7 +100,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     # builds a new client object on every call, which costs more than the round trip).
     CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
 # Seconds a shared cache (the nginx micro-cache, a CDN) may keep an anonymous reader's page
-# (`s-maxage`); also how coarse the comment form's time stamp is. See docs/SCALING.md.
+# (`s-maxage`). The comment form's time-trap stamp is this coarse, so every reader in one
+# window gets the same page; keep it well under MODERATION_MIN_SECONDS. docs/SCALING.md.
 CACHE_SHARED_SECONDS = env.int("CACHE_SHARED_SECONDS", default=1)
 
 

@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
+from blog.cross_origin import cross_origin_protect
 from blog.models import Essay
 from comments.forms import positive_id, strip_control
 from comments.models import Comment
@@ -242,6 +243,7 @@ def _excerpt(comment: Comment) -> str:
     return Truncator(html.unescape(strip_tags(comment.body_html))).chars(300)
 
 
+@cross_origin_protect
 def report_comment(request, pk):
     """Report a published comment: a page without JavaScript, JSON for the inline dialog.
 

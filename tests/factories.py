@@ -69,8 +69,6 @@ def make_comment(essay, *, parent=None, status="approved", **fields):
 
 
 def comment_form_data(**overrides) -> dict:
-    import uuid
-
     data = {
         "body": "A thoughtful comment.",
         "author_name": "A reader",
@@ -78,7 +76,6 @@ def comment_form_data(**overrides) -> dict:
         "author_url": "",
         "content_warning": "",
         "parent": "",
-        "submission_key": str(uuid.uuid4()),
     }
     data.update(overrides)
     return data

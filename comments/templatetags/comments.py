@@ -1,7 +1,5 @@
 """Template tags blog's templates use to show comments, so blog never imports comments."""
 
-import uuid
-
 from django import template
 from django.conf import settings
 from django.core.cache import cache
@@ -11,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
+from blog.cross_origin import signed_in
 from comments.caching import essay_version, site_version
 from comments.forms import CommentForm, positive_id
 from comments.models import Comment
@@ -152,7 +151,7 @@ def render_comments(context, essay, form_only=False):
     if form is None:
         author = saved_author(request)
         form = CommentForm(
-            initial={**author, "remember": bool(author), "submission_key": uuid.uuid4(),
+            initial={**author, "remember": bool(author),
                      "parent": reply_to.pk if reply_to else None}
         )  # fmt: skip
 
@@ -162,7 +161,7 @@ def render_comments(context, essay, form_only=False):
         form_html = render_to_string(
             "comments/_form.html",
             {"essay": essay, "form": form, "reply_to": reply_to, "page_query": page_query,
-             "csrf_token": context.get("csrf_token"), "request": request},
+             "request": request},
         )  # fmt: skip
     form_in_thread = (
         threads is not None
@@ -175,7 +174,7 @@ def render_comments(context, essay, form_only=False):
             reply_to=reply_to if form_in_thread else None, form_html=form_html,
             csrf_input=format_html(
                 '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-            ) if hidden else "",
+            ) if hidden and signed_in(request) else "",
         )  # fmt: skip
     return {
         "essay": essay,

@@ -122,13 +122,15 @@ def test_cookie_signed_for_one_site_claiming_to_have_passed_everything_is_refuse
     assert BODY not in client.get(gated.get_absolute_url()).content.decode()
 
 
-def test_continue_needs_a_post_with_a_csrf_token(gated):
+def test_continue_needs_a_post_from_this_site(gated):
     strict = Client(enforce_csrf_checks=True)
     assert strict.get(continue_url(gated)).status_code == 405
-    response = strict.post(continue_url(gated))
+    response = strict.post(continue_url(gated), headers={"sec-fetch-site": "cross-site"})
     assert response.status_code == 403
     assert "Your form could not be sent" in response.content.decode()
     assert "reading_prefs" not in response.cookies
+    passed = strict.post(continue_url(gated), headers={"sec-fetch-site": "same-origin"})
+    assert passed.status_code == 302 and "reading_prefs" in passed.cookies
 
 
 def test_continue_on_an_unknown_essay_is_404(client):

@@ -55,11 +55,13 @@ def test_reader_pages_send_the_security_headers(client):
 
 @pytest.mark.django_db
 def test_the_csrf_cookie_is_samesite_and_secure_in_production(client, settings):
-    from tests.factories import make_essay
+    from tests.factories import make_essay, make_user
 
     settings.CSRF_COOKIE_SECURE = True
-    response = client.get(make_essay().get_absolute_url())
-    cookie = response.cookies["csrftoken"]
+    essay = make_essay()
+    assert "csrftoken" not in client.get(essay.get_absolute_url()).cookies  # readers: none
+    client.force_login(make_user(is_staff=True))
+    cookie = client.get(essay.get_absolute_url()).cookies["csrftoken"]
     assert cookie["samesite"] == "Lax" and cookie["secure"] and cookie["httponly"]
 
 

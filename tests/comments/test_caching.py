@@ -1,5 +1,7 @@
 """Cached fragments are never stale, and what is personal stays personal."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -84,6 +86,28 @@ def test_readers_without_cookies_get_the_same_bytes_and_no_cookie(essay):
     assert b"csrfmiddlewaretoken" not in first.content
 
 
+def test_cached_pages_carry_nothing_per_reader_and_posting_needs_no_token(essay, monkeypatch):
+    from types import SimpleNamespace
+
+    # One shared-cache window for both readers (the form's stamp changes between windows).
+    monkeypatch.setattr("comments.forms.time", SimpleNamespace(time=lambda: 1_800_000_000.5))
+    forms = []
+    for n in range(2):
+        reader = Client(enforce_csrf_checks=True)
+        html = page(reader, essay)
+        form = re.search(r'<form class="comment-form".*?</form>', html, re.S).group(0)
+        assert "csrfmiddlewaretoken" not in form and "submission_key" not in form
+        forms.append(form)
+        response = reader.post(
+            f"/essays/{essay.slug}/comment/",
+            comment_form_data(body=f"Posted without a token {n}."),
+            headers={"sec-fetch-site": "same-origin"},
+        )
+        assert response.status_code == 302
+    assert forms[0] == forms[1]
+    assert Comment.objects.count() == 2
+
+
 def test_own_pending_comment_and_prefilled_form_stay_personal(client, essay):
     make_comment(essay, body="Public one.")
     stranger = Client()
@@ -143,14 +167,24 @@ def test_a_warm_essay_page_reads_its_versions_in_one_round_trip(client, essay, m
 
     make_comment(essay, body="Counted comment.")
     page(client, essay)  # warm: the essay, its page
-    reads = []
+    reads, inside = [], []
     get, get_many = cache.get, cache.get_many
-    monkeypatch.setattr(
-        cache, "get_many", lambda keys, **kw: reads.append(sorted(keys)) or get_many(keys, **kw)
-    )
-    monkeypatch.setattr(
-        cache, "get", lambda key, *a, **kw: reads.append(key.split(":")[1]) or get(key, *a, **kw)
-    )
+
+    def counted_get_many(keys, **kwargs):
+        reads.append(sorted(keys))
+        inside.append(True)  # local memory's get_many calls get: not another trip
+        try:
+            return get_many(keys, **kwargs)
+        finally:
+            inside.pop()
+
+    def counted_get(key, *args, **kwargs):
+        if not inside:
+            reads.append(key.split(":")[1])
+        return get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", counted_get_many)
+    monkeypatch.setattr(cache, "get", counted_get)
     assert "Counted comment." in page(Client(), essay)
     # the essay's record, every version of its page at once, then the page itself
     assert reads == [

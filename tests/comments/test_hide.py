@@ -73,6 +73,10 @@ def test_forged_ids_and_bad_cookies_are_answered_cleanly(essay, settings):
     assert "Still shown." in page(reader, essay)
 
 
-def test_hiding_needs_a_csrf_token(essay):
+def test_hiding_from_another_site_is_refused(essay):
     comment = make_comment(essay)
-    assert hide(Client(enforce_csrf_checks=True), comment).status_code == 403
+    strict = Client(enforce_csrf_checks=True)
+    refused = strict.post(f"/comments/{comment.pk}/hide/", {"hide": "1"},
+                          headers={"sec-fetch-site": "cross-site"})  # fmt: skip
+    assert refused.status_code == 403 and "comments_hidden" not in refused.cookies
+    assert hide(strict, comment).status_code == 302  # from this site: no token needed

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from comments.models import Comment
@@ -102,15 +103,89 @@ def test_double_submission_creates_one_comment(client, essay):
     first = client.post(post_url(essay), data)
     second = client.post(post_url(essay), data)
     assert Comment.objects.count() == 1
+    assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
+    page = client.get(second["Location"]).content.decode()
+    assert "You had already sent this comment, so it was not posted twice." in page
+    assert page.count("Clicked twice.") == 1  # their pending comment, shown once
 
 
-def test_same_text_again_from_a_fresh_form_is_flagged_as_a_duplicate(client, essay):
-    client.post(post_url(essay), comment_form_data(body="Said once."))
-    response = client.post(post_url(essay), comment_form_data(body="Said once."))
-    assert response.status_code == 400
-    assert "You have already posted this comment." in response.content.decode()
+def test_same_text_again_later_in_the_hour_leads_to_the_first_comment(client, essay):
+    first = client.post(post_url(essay), comment_form_data(body="Said once."))
+    Comment.objects.update(status="approved")
+    again = client.post(post_url(essay), comment_form_data(body="Said once."))
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    page = client.get(again["Location"]).content.decode()
+    assert "You had already posted this comment, so it was not posted twice." in page
     assert Comment.objects.count() == 1
+
+
+def test_a_repeat_from_another_browser_does_not_make_the_comment_theirs(essay, settings):
+    Client().post(post_url(essay), comment_form_data(body="Typed by me."))
+    other = Client()  # same address (the test client's), same name, same words
+    response = other.post(post_url(essay), comment_form_data(body="Typed by me."))
+    assert response.status_code == 302 and Comment.objects.count() == 1
+    assert settings.COMMENTS_EDIT_COOKIE not in response.cookies
+    comment = Comment.objects.get()
+    assert other.get(f"/comments/{comment.pk}/edit/").status_code == 404
+    assert "Typed by me." not in other.get(essay.get_absolute_url()).content.decode()
+
+
+def test_the_same_words_from_another_address_are_another_comment(client, essay):
+    client.post(post_url(essay), comment_form_data(body="Me too."))
+    client.post(post_url(essay), comment_form_data(body="Me too."), REMOTE_ADDR="198.51.100.7")
+    assert Comment.objects.count() == 2
+
+
+@pytest.mark.parametrize("status", ["spam", "removed"])
+def test_sending_again_after_the_first_was_taken_down_is_a_new_comment(client, essay, status):
+    client.post(post_url(essay), comment_form_data(body="Try again."))
+    Comment.objects.update(status=status)
+    response = client.post(post_url(essay), comment_form_data(body="Try again."))
+    assert response.status_code == 302
+    assert Comment.objects.filter(status="pending").count() == 1
+    assert Comment.objects.count() == 2
+
+
+def test_the_same_words_after_the_hour_are_a_new_comment(client, essay, monkeypatch):
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    client.post(post_url(essay), comment_form_data(body="Every day."))
+    later = timezone.now() + timedelta(hours=1, minutes=1)
+    monkeypatch.setattr("comments.services.timezone", SimpleNamespace(now=lambda: later))
+    client.post(post_url(essay), comment_form_data(body="Every day."))
+    assert Comment.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_two_identical_posts_arriving_together_make_one_comment():
+    import threading
+
+    from django.db import connections
+
+    essay = make_essay("Busy")
+    barrier = threading.Barrier(4)
+    responses = []
+
+    def send():
+        try:
+            barrier.wait()
+            responses.append(Client().post(post_url(essay), comment_form_data(body="At once.")))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Comment.objects.count() == 1
+    assert [r.status_code for r in responses] == [302] * 4
+    assert len({r["Location"] for r in responses}) == 1
 
 
 @pytest.mark.parametrize(
@@ -136,21 +211,18 @@ def test_only_control_characters_counts_as_empty(client, essay):
     assert "Please enter your comment!" in response.content.decode()
 
 
-def test_missing_csrf_token_gets_the_friendly_403(essay):
+def test_a_comment_sent_from_another_site_gets_the_friendly_403(essay):
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post(post_url(essay), comment_form_data())
+    response = strict.post(post_url(essay), comment_form_data(),
+                           headers={"sec-fetch-site": "cross-site"})  # fmt: skip
     assert response.status_code == 403
     assert "Your form could not be sent" in response.content.decode()
     assert Comment.objects.count() == 0
 
 
-def test_missing_submission_key_is_explained(client, essay):
-    data = comment_form_data(body="Forged form.")
-    del data["submission_key"]
-    response = client.post(post_url(essay), data)
-    assert response.status_code == 400
-    assert "This form is missing a hidden detail" in response.content.decode()
-    assert "Forged form.</textarea>" in response.content.decode()
+def test_the_form_carries_no_per_reader_values(client, essay):
+    html = client.get(essay.get_absolute_url()).content.decode()
+    assert "submission_key" not in html and "csrfmiddlewaretoken" not in html
 
 
 def test_get_on_the_post_url_is_not_allowed(client, essay):

@@ -258,10 +258,14 @@ def test_reports_share_the_flood_limit_with_comments(essay, settings):
     assert Report.objects.count() == 2
 
 
-def test_a_report_needs_a_csrf_token(comment):
+def test_a_report_from_another_site_is_refused(comment):
     client = Client(enforce_csrf_checks=True)
-    assert client.post(url(comment), {"reason": "spam"}).status_code == 403
+    cross = {"sec-fetch-site": "cross-site"}
+    assert client.post(url(comment), {"reason": "spam"}, headers=cross).status_code == 403
     assert not Report.objects.exists()
+    same = {"sec-fetch-site": "same-origin"}
+    assert client.post(url(comment), {"reason": "spam"}, headers=same).status_code == 302
+    assert Report.objects.count() == 1
 
 
 # -- the threshold ---------------------------------------------------------------------------
