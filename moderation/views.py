@@ -162,10 +162,12 @@ def queue(request):
     comments = comments.select_related("essay", "parent").prefetch_related(
         Prefetch("decisions", queryset=decisions.select_related("actor"))
     )
+    # The list is paginated by a count of its own rows, never by the cached tab counts: a
+    # comment that arrived since they were taken is listed (issue 13).
     paginator = Paginator(comments, settings.MODERATION_QUEUE_PAGE_SIZE)
-    if not essay_id and not q:
-        paginator.count = counts[status]  # the tab's count: no second count of the table
     page = paginator.get_page(request.GET.get("page"))
+    if not essay_id and not q:
+        counts = counts | {status: paginator.count}  # this tab's label agrees with its list
     if status == "reported":
         page.object_list = list(page.object_list)
         _attach_reports(page.object_list)
