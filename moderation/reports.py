@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from blog.cookies import load_signed_cookie, store_signed_cookie
+from blog.http import positive_id
 from comments.caching import comments_changed
-from comments.forms import positive_id
 from comments.models import Comment
 from moderation.counts import forget_tab_counts
 from moderation.limits import address_key

@@ -25,12 +25,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
+from blog.http import positive_id, strip_control, wants_json
 from blog.models import Essay
-from comments.forms import positive_id, strip_control
 from comments.models import Comment
 from comments.services import RequestMeta
 from comments.threads import comment_location
-from comments.views import wants_json
 from moderation import akismet
 from moderation.counts import REPORTED_STATUSES, TABS, forget_tab_counts, tab_counts
 from moderation.forms import ReportForm
@@ -331,9 +330,9 @@ def _take_report(request, comment, form, cookie) -> tuple[int, str] | None:
     return None
 
 
-def _report_taken(request, comment, cookie, wants_json):
+def _report_taken(request, comment, cookie, json):
     hidden = comment.status != Comment.Status.APPROVED
-    if wants_json:
+    if json:
         response = JsonResponse(
             {"ok": True, "done": True, "hidden": hidden,
              "message": THANKS_HIDDEN if hidden else THANKS}
