@@ -9,27 +9,11 @@ from django.conf import settings
 from django.core.signing import BadSignature, Signer
 from django.core.validators import MaxLengthValidator, URLValidator
 
+from blog.http import strip_control
 from blog.markup import COMMENT_ALLOWED_TAGS_TEXT
 
-# Control characters a browser never needs to send (NUL included: PostgreSQL refuses it in
-# text), and lone surrogates, which cannot be stored as UTF-8. Tab and newlines stay.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Line breaks and tabs, which a one-line field turns into spaces.
 _LINE_BREAKS = re.compile(r"[\t\r\n\u2028\u2029]+")
-
-
-def positive_id(value) -> int | None:
-    """A row id or page number from a query string, form or URL: a positive integer that
-    fits a database integer, else None."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
-
-
-def strip_control(text: str) -> str:
-    """`text` without control characters and lone surrogates (tabs and newlines stay)."""
-    return _CONTROL.sub("", text)
 
 
 class CleanTextField(forms.CharField):
@@ -42,7 +26,7 @@ class CleanTextField(forms.CharField):
     def to_python(self, value):
         if isinstance(value, str):
             # Browsers send a line break as CRLF but count it as one character (maxlength).
-            value = _CONTROL.sub("", value.replace("\r\n", "\n"))
+            value = strip_control(value.replace("\r\n", "\n"))
             if self.single_line:
                 value = _LINE_BREAKS.sub(" ", value)
         return super().to_python(value)
@@ -51,7 +35,7 @@ class CleanTextField(forms.CharField):
 class CleanEmailField(forms.EmailField):
     def to_python(self, value):
         if isinstance(value, str):
-            value = _CONTROL.sub("", _LINE_BREAKS.sub("", value))
+            value = strip_control(_LINE_BREAKS.sub("", value))
         return super().to_python(value)
 
 
@@ -60,7 +44,7 @@ class CleanURLField(forms.URLField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = _CONTROL.sub("", _LINE_BREAKS.sub("", value))
+            value = strip_control(_LINE_BREAKS.sub("", value))
         return super().to_python(value)
 
 

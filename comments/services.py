@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from blog.http import strip_control
 from blog.models import Essay
-from comments.forms import strip_control
 from comments.models import Comment
 from comments.signals import (
     CommentRefused,

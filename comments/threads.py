@@ -6,77 +6,10 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
 
-from blog.cookies import load_signed_cookie, store_signed_cookie
 from comments.models import SEGMENT_LENGTH, Comment
 from comments.services import can_change_own
 
-OWN_COMMENTS_SESSION_KEY = "comments.own"
-MAX_OWN_COMMENTS = 50
 PAGE_PARAM = "cpage"
-
-
-def own_comment_ids(request) -> set[int]:
-    """Ids of the comments this browser session wrote (to show them while pending)."""
-    if not hasattr(request, "session") or settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return set()
-    ids = request.session.get(OWN_COMMENTS_SESSION_KEY, [])
-    return {i for i in ids if isinstance(i, int)}
-
-
-def remember_own_comment(request, comment: Comment) -> None:
-    ids = [i for i in request.session.get(OWN_COMMENTS_SESSION_KEY, []) if i != comment.pk]
-    request.session[OWN_COMMENTS_SESSION_KEY] = [*ids, comment.pk][-MAX_OWN_COMMENTS:]
-
-
-EDIT_SALT = "comments.edit"
-MAX_EDITABLE = 10
-
-
-def editable_comment_ids(request) -> set[int]:
-    """Comments this browser may still edit or delete: ids in a signed cookie that expires
-    with the edit window (a stolen session id alone is not enough)."""
-    ids = load_signed_cookie(
-        request, settings.COMMENTS_EDIT_COOKIE, salt=EDIT_SALT, max_age=_edit_window_seconds()
-    )
-    return {i for i in ids if isinstance(i, int)} if isinstance(ids, list) else set()
-
-
-def remember_editable(request, response, comment: Comment) -> None:
-    ids = [i for i in editable_comment_ids(request) if i != comment.pk]
-    store_signed_cookie(
-        response, settings.COMMENTS_EDIT_COOKIE, [*ids, comment.pk][-MAX_EDITABLE:],
-        salt=EDIT_SALT, max_age=_edit_window_seconds(),
-    )  # fmt: skip
-
-
-HIDDEN_SALT = "comments.hidden"
-HIDDEN_MAX_AGE = 365 * 24 * 60 * 60
-MAX_HIDDEN = 300
-
-
-def hidden_comment_ids(request) -> set[int]:
-    """Comments this reader chose to hide for themselves (kept in their browser only)."""
-    ids = load_signed_cookie(
-        request, settings.COMMENTS_HIDDEN_COOKIE, salt=HIDDEN_SALT, max_age=HIDDEN_MAX_AGE
-    )
-    return {i for i in ids if isinstance(i, int)} if isinstance(ids, list) else set()
-
-
-def remember_hidden(request, response, comment_id: int, *, hidden: bool) -> None:
-    ids = [i for i in sorted(hidden_comment_ids(request)) if i != comment_id]
-    if hidden:
-        ids.append(comment_id)
-    if not ids:
-        response.delete_cookie(settings.COMMENTS_HIDDEN_COOKIE, samesite="Lax")
-        return
-    store_signed_cookie(
-        response, settings.COMMENTS_HIDDEN_COOKIE, ids[-MAX_HIDDEN:],
-        salt=HIDDEN_SALT, max_age=HIDDEN_MAX_AGE,
-    )  # fmt: skip
-
-
-def _edit_window_seconds() -> int:
-    return settings.COMMENTS_EDIT_WINDOW_MINUTES * 60
 
 
 def _root_order(field="thread"):

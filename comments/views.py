@@ -10,12 +10,20 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from blog.caching import published_essay
-from blog.cookies import load_signed_cookie, store_signed_cookie
 from blog.cross_origin import cross_origin_protect
+from blog.http import wants_json
 from blog.models import Essay
 from blog.preferences import ReadingPreferences
 from comments.forms import NO_PARENT, CommentForm, EditCommentForm, seconds_since
 from comments.models import Comment
+from comments.reader_state import (
+    editable_comment_ids,
+    own_comment_ids,
+    remember_author,
+    remember_editable,
+    remember_hidden,
+    remember_own_comment,
+)
 from comments.services import (
     CommentRefused,
     ReplyNotAllowed,
@@ -27,40 +35,7 @@ from comments.services import (
     submit_comment,
     withdraw_own_comment,
 )
-from comments.threads import (
-    comment_location,
-    editable_comment_ids,
-    own_comment_ids,
-    remember_editable,
-    remember_hidden,
-    remember_own_comment,
-)
-
-AUTHOR_COOKIE_SALT = "comments.author"
-AUTHOR_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
-
-
-def saved_author(request) -> dict:
-    """Name, email and website the reader asked this browser to remember, if any."""
-    data = load_signed_cookie(
-        request, settings.COMMENTS_AUTHOR_COOKIE, salt=AUTHOR_COOKIE_SALT,
-        max_age=AUTHOR_COOKIE_MAX_AGE,
-    )  # fmt: skip
-    if not isinstance(data, dict):
-        return {}
-    keys = ("author_name", "author_email", "author_url")
-    return {k: v for k, v in data.items() if k in keys and isinstance(v, str)}
-
-
-def _remember_author(request, response, data: dict) -> None:
-    if data["remember"]:
-        value = {k: data[k] for k in ("author_name", "author_email", "author_url")}
-        store_signed_cookie(
-            response, settings.COMMENTS_AUTHOR_COOKIE, value, salt=AUTHOR_COOKIE_SALT,
-            max_age=AUTHOR_COOKIE_MAX_AGE,
-        )  # fmt: skip
-    elif settings.COMMENTS_AUTHOR_COOKIE in request.COOKIES:
-        response.delete_cookie(settings.COMMENTS_AUTHOR_COOKIE, samesite="Lax")
+from comments.threads import comment_location
 
 
 def _essay_page_with_form(request, essay, form, *, status, refusal=""):
@@ -137,7 +112,7 @@ def post_comment(request, slug):
     else:
         messages.info(request, "Thank you. Your comment was received.")
     response = HttpResponseRedirect(comment_location(comment, own_ids=own_comment_ids(request)))
-    _remember_author(request, response, data)
+    remember_author(request, response, data)
     if submission.created:
         remember_editable(request, response, comment)
     return response
@@ -227,12 +202,6 @@ def delete_comment(request, pk):
         messages.success(request, "Your comment is deleted.")
         return HttpResponseRedirect(comment.essay.get_absolute_url() + "#comments")
     return render(request, "comments/delete.html", {"comment": comment})
-
-
-def wants_json(request) -> bool:
-    """Inline dialogs (hiding, and moderation's reports) ask for JSON; plain form posts get
-    pages."""
-    return "application/json" in request.headers.get("accept", "")
 
 
 HIDDEN = "The comment is hidden for you, in this browser."

@@ -1,6 +1,7 @@
 """Test settings: the real settings, with a throwaway secret key and fast password hashing."""
 
 import os
+import uuid
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-key-for-the-test-suite-only")
 os.environ.setdefault("DJANGO_DEBUG", "false")
@@ -16,3 +17,11 @@ SECURE_SSL_REDIRECT = False
 # Serve static files from the source folders, as in development: no collectstatic in tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Each run, and each xdist worker in it, keeps its cache keys under a prefix of its own, so
+# suites sharing one Redis (two checkouts, `pytest -n 2`) never read or clear each other's
+# keys; tests/isolation.py deletes only this prefix's keys between tests. xdist gives the
+# workers of one run the same PYTEST_XDIST_TESTRUNUID; without xdist a run is one process.
+TEST_RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+CACHES["default"]["KEY_PREFIX"] = (  # noqa: F405
+    f"test-{TEST_RUN_ID[:12]}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+)

@@ -1,4 +1,4 @@
-"""Comments per queue tab, kept briefly in the shared cache."""
+"""Comments per queue tab, for the tabs' labels; kept briefly in the shared cache."""
 
 from django.core.cache import cache
 from django.db.models import Count
@@ -17,11 +17,12 @@ COUNTS_SECONDS = 15
 
 
 def tab_counts() -> dict[str, int]:
-    """Comments per status, for the tabs.
+    """Comments per status and reported comments, for the tabs' labels only.
 
-    Counting a table of a million comments takes longer than the rest of the page, so the
-    counts are kept for COUNTS_SECONDS in the shared cache; moderator actions drop them, so
-    only comments that arrived in those seconds can be missing from a count.
+    Counting every status of a large table costs more than the rest of the page, so the
+    counts are kept for COUNTS_SECONDS in the shared cache and moderator actions drop them.
+    They may lag behind by comments that arrived in those seconds, so nothing but a label
+    may rely on them: the queue's list counts its own rows.
     """
     counts = cache.get(COUNTS_KEY)
     if counts is None:

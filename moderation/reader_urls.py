@@ -3,10 +3,10 @@ pages, but provided by moderation so that comments knows nothing of reports)."""
 
 from django.urls import path
 
-from moderation import views
+from moderation import report_views
 
 app_name = "reports"
 
 urlpatterns = [
-    path("comments/<int:pk>/report/", views.report_comment, name="report"),
+    path("comments/<int:pk>/report/", report_views.report_comment, name="report"),
 ]

@@ -1,14 +1,12 @@
 """Readers report published comments that do harm; enough reports hide a comment.
 
 Who reported stays private: a report keeps a one-way hash of a random token from the
-reporter's browser (to count each browser once) and the IP address (to limit reports per
-address, cleared with other request data). Moderators see reasons, notes and counts only.
+reporter's browser (to count each browser once; see report_views.ReporterCookie) and the IP
+address (to limit reports per address, cleared with other request data). Moderators see
+reasons, notes and counts only.
 """
 
-import hashlib
 import logging
-import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,9 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from blog.cookies import load_signed_cookie, store_signed_cookie
+from blog.http import positive_id
 from comments.caching import comments_changed
-from comments.forms import positive_id
 from comments.models import Comment
 from moderation.counts import forget_tab_counts
 from moderation.limits import address_key
@@ -43,10 +40,6 @@ TOO_QUICK = (
     "your note is below, so nothing is lost."
 )
 
-COOKIE_SALT = "moderation.reports"
-COOKIE_MAX_AGE = 365 * 24 * 60 * 60
-MAX_REMEMBERED = 200
-
 
 class ReportRefused(Exception):
     """The report was not taken; `message` says why, for the reader."""
@@ -55,41 +48,6 @@ class ReportRefused(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
-
-
-@dataclass
-class ReporterCookie:
-    """What a browser remembers about its reports: a random token and the comments reported."""
-
-    token: str
-    reported: list[int]
-
-    @classmethod
-    def from_request(cls, request) -> "ReporterCookie":
-        value = load_signed_cookie(
-            request, settings.MODERATION_REPORT_COOKIE, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE
-        )
-        if isinstance(value, dict) and isinstance(value.get("t"), str) and value["t"]:
-            ids = value.get("ids")
-            ids = [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
-            return cls(token=value["t"][:64], reported=ids)
-        return cls(token=secrets.token_urlsafe(24), reported=[])
-
-    @property
-    def reporter(self) -> str:
-        """The stored form of the token: it cannot be traced back to the browser."""
-        return hashlib.blake2s(self.token.encode(), digest_size=16).hexdigest()
-
-    def has_reported(self, comment_id: int) -> bool:
-        return comment_id in self.reported
-
-    def save(self, response, comment_id: int) -> None:
-        ids = [i for i in self.reported if i != comment_id] + [comment_id]
-        value = {"t": self.token, "ids": ids[-MAX_REMEMBERED:]}
-        store_signed_cookie(
-            response, settings.MODERATION_REPORT_COOKIE, value,
-            salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE,
-        )  # fmt: skip
 
 
 def _is_public(comment: Comment | None) -> bool:

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from moderation import views
+from moderation import queue
 
 app_name = "moderation"
 
 urlpatterns = [
-    path("", views.queue, name="queue"),
-    path("act/", views.act, name="act"),
+    path("", queue.queue, name="queue"),
+    path("act/", queue.act, name="act"),
 ]

@@ -9,9 +9,10 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and cached Akismet key checks never leak between tests."""
-    from django.core.cache import cache
+    """Rate-limit counters and cached Akismet key checks never leak between tests (nor are
+    another run's keys touched: see tests/isolation.py)."""
+    from tests.isolation import clear_this_runs_cache
 
-    cache.clear()
+    clear_this_runs_cache()
     yield
-    cache.clear()
+    clear_this_runs_cache()

@@ -34,3 +34,36 @@ def test_the_check_sees_an_upward_import(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from moderation.models import Report\n")
     assert "moderation" in imported_apps(module)
+
+
+VIEW_MODULES = {"blog.views", "comments.views", "moderation.queue", "moderation.report_views"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Dotted names a module imports, `from a import b` counted as both a and a.b."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_no_app_imports_another_apps_views():
+    # Views are entry points; a helper two apps need lives in a module of its own
+    # (blog/http.py reads requests, comments/reader_state.py a reader's cookies).
+    offenders = {}
+    for app in ["blog", "comments", "moderation", "demo"]:
+        foreign = {m for m in VIEW_MODULES if not m.startswith(f"{app}.")}
+        for path in (ROOT / app).rglob("*.py"):
+            if found := imported_modules(path) & foreign:
+                offenders[str(path.relative_to(ROOT))] = sorted(found)
+    assert offenders == {}
+
+
+def test_the_view_modules_exist():
+    for module in VIEW_MODULES:
+        assert (ROOT / (module.replace(".", "/") + ".py")).is_file(), module

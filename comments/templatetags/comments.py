@@ -10,19 +10,19 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from blog.cross_origin import signed_in
+from blog.http import positive_id
 from comments.caching import essay_version, site_version
-from comments.forms import CommentForm, positive_id
+from comments.forms import CommentForm
 from comments.models import Comment
-from comments.rendering import render_comment_list
-from comments.services import comments_are_open
-from comments.threads import (
-    PAGE_PARAM,
+from comments.reader_state import (
     editable_comment_ids,
     hidden_comment_ids,
     own_comment_ids,
-    thread_page,
+    saved_author,
 )
-from comments.views import saved_author
+from comments.rendering import render_comment_list
+from comments.services import comments_are_open
+from comments.threads import PAGE_PARAM, thread_page
 
 register = template.Library()
 

@@ -31,6 +31,18 @@ def test_healthz_answers_503_when_the_cache_is_down(client, settings):
     assert response.content == b"unavailable\n"
 
 
+@pytest.mark.django_db
+def test_healthz_answers_over_plain_http_while_other_pages_redirect(client, settings):
+    # A load balancer checks the backend over plain HTTP; a 301 would read as "down".
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok\n"
+    for path in ["/", "/healthz/", "/healthzx", "/moderation/"]:
+        redirect = client.get(path)
+        assert redirect.status_code == 301, path
+        assert redirect["Location"] == f"https://testserver{path}"
+
+
 def test_healthz_answers_503_when_the_database_is_down(client, monkeypatch):
     from django.db import connection
 

@@ -60,6 +60,22 @@ def test_pending_tab_lists_oldest_first_with_reasons_and_details(client, moderat
     assert "Akismet is off." in html
 
 
+def test_a_comment_that_arrives_after_a_queue_view_is_listed_on_reload(
+    client, moderator, essay, settings
+):
+    settings.MODERATION_QUEUE_PAGE_SIZE = 2
+    make_pending(essay, author_name="Early")
+    client.force_login(moderator)
+    assert "Early" in client.get(QUEUE).content.decode()  # the tab counts are warm now
+    make_pending(essay, author_name="Newcomer")
+    html = client.get(QUEUE).content.decode()
+    assert "Early" in html and "Newcomer" in html
+    assert re.search(r"Pending <span class=\"count\">2</span>", html)
+    make_pending(essay, author_name="Latecomer")  # oldest first: lands on page 2
+    html = client.get(QUEUE, {"page": 2}).content.decode()
+    assert "Latecomer" in html and "Page 2 of 2" in html
+
+
 def test_tabs_filter_and_search(client, moderator, essay):
     other = make_essay("Another essay")
     make_comment(essay, author_name="Approved one", status="approved")

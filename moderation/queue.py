@@ -1,7 +1,6 @@
 """The moderator queue: tabs by status, filters, search, and actions that work without JS."""
 
 import contextlib
-import html
 import ipaddress
 
 from django.conf import settings
@@ -17,38 +16,18 @@ from django.db.models import (
     Subquery,
     prefetch_related_objects,
 )
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from blog.cross_origin import cross_origin_protect
+from blog.http import positive_id, strip_control
 from blog.models import Essay
-from comments.forms import positive_id, strip_control
 from comments.models import Comment
-from comments.services import RequestMeta
-from comments.threads import comment_location
-from comments.views import wants_json
 from moderation import akismet
 from moderation.counts import REPORTED_STATUSES, TABS, forget_tab_counts, tab_counts
-from moderation.forms import ReportForm
-from moderation.limits import over_rate_limit
 from moderation.models import Decision, Report
-from moderation.reports import (
-    ALREADY,
-    THANKS,
-    THANKS_GONE,
-    THANKS_HIDDEN,
-    ReporterCookie,
-    ReportRefused,
-    hidden_by_reports,
-    reportable_comment,
-    submit_report,
-)
-from moderation.reports import TOO_QUICK as REPORTS_TOO_QUICK
 from moderation.services import ACTIONS, AlreadyActed, moderate
 
 Status = Comment.Status
@@ -163,10 +142,12 @@ def queue(request):
     comments = comments.select_related("essay", "parent").prefetch_related(
         Prefetch("decisions", queryset=decisions.select_related("actor"))
     )
+    # The list is paginated by a count of its own rows, never by the cached tab counts: a
+    # comment that arrived since they were taken is listed (issue 13).
     paginator = Paginator(comments, settings.MODERATION_QUEUE_PAGE_SIZE)
-    if not essay_id and not q:
-        paginator.count = counts[status]  # the tab's count: no second count of the table
     page = paginator.get_page(request.GET.get("page"))
+    if not essay_id and not q:
+        counts = counts | {status: paginator.count}  # this tab's label agrees with its list
     if status == "reported":
         page.object_list = list(page.object_list)
         _attach_reports(page.object_list)
@@ -234,113 +215,3 @@ def act(request):
     if not done and not refused:
         messages.error(request, "Those comments no longer exist.")
     return HttpResponseRedirect(back)
-
-
-# -- readers' reports -----------------------------------------------------------------------
-
-
-def _excerpt(comment: Comment) -> str:
-    return Truncator(html.unescape(strip_tags(comment.body_html))).chars(300)
-
-
-@cross_origin_protect
-def report_comment(request, pk):
-    """Report a published comment: a page without JavaScript, JSON for the inline dialog.
-
-    Anyone may report, once per comment per browser and per address within a window, and
-    within the same flood limit as comments. Nothing here tells anyone who reported.
-    """
-    json = wants_json(request)
-    cookie = ReporterCookie.from_request(request)
-    if request.method == "GET" and request.GET.get("sent") and cookie.has_reported(pk):
-        return _thanks_page(request, pk)
-    try:
-        comment = reportable_comment(pk)
-    except ReportRefused as exc:
-        if json:
-            return JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
-        context = {"refusal": exc.message, "back_url": reverse("blog:essay_list")}
-        return render(request, "moderation/report.html", context, status=exc.status)
-
-    form, status, done = ReportForm(), 200, ""
-    if cookie.has_reported(comment.pk):
-        done = ALREADY
-        status = 409 if request.method == "POST" else 200
-    elif request.method == "POST":
-        form = ReportForm(request.POST)
-        outcome = _take_report(request, comment, form, cookie)
-        if outcome is None:
-            return _report_taken(request, comment, cookie, json)
-        status, message = outcome
-        if message == ALREADY:
-            done = ALREADY
-        elif message:
-            form.add_error(None, message)
-    if json:
-        body = {"ok": status < 400, "done": bool(done), "message": done}
-        if form.errors:
-            body["errors"] = {k: [str(e) for e in v] for k, v in form.errors.items()}
-            body["message"] = " ".join(e for errors in body["errors"].values() for e in errors)
-        response = JsonResponse(body, status=status)
-    else:
-        context = {
-            "comment": comment, "form": form, "done": done, "excerpt": _excerpt(comment),
-            "back_url": comment_location(comment),
-        }  # fmt: skip
-        response = render(request, "moderation/report.html", context, status=status)
-    if done == ALREADY and not cookie.has_reported(comment.pk):
-        cookie.save(response, comment.pk)  # this address had reported it: remember here too
-    return response
-
-
-def _thanks_page(request, pk):
-    """After a report without JavaScript (post/redirect/get). If the report hid the comment,
-    the thanks says so, and the comment is no longer quoted."""
-    comment = Comment.objects.select_related("essay").filter(pk=pk).first()
-    if comment is None or not comment.essay.is_public:
-        raise Http404("No such comment")
-    public = comment.status == Comment.Status.APPROVED
-    if public:
-        done = THANKS
-    elif hidden_by_reports(comment):
-        done = THANKS_HIDDEN
-    else:
-        done = THANKS_GONE
-    context = {
-        "comment": comment, "done": done, "excerpt": _excerpt(comment) if public else "",
-        "back_url": comment_location(comment),
-    }  # fmt: skip
-    return render(request, "moderation/report.html", context)
-
-
-def _take_report(request, comment, form, cookie) -> tuple[int, str] | None:
-    """None when the report was taken, else (HTTP status, message for the reader)."""
-    if not form.is_valid():
-        return 400, ""
-    ip = RequestMeta.from_request(request, permalink="").ip_address
-    if over_rate_limit(ip):
-        return 429, REPORTS_TOO_QUICK
-    try:
-        report = submit_report(
-            comment_id=comment.pk, reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"], reporter=cookie.reporter, ip_address=ip,
-        )  # fmt: skip
-    except ReportRefused as exc:
-        return exc.status, exc.message
-    comment.status = report.comment.status
-    return None
-
-
-def _report_taken(request, comment, cookie, wants_json):
-    hidden = comment.status != Comment.Status.APPROVED
-    if wants_json:
-        response = JsonResponse(
-            {"ok": True, "done": True, "hidden": hidden,
-             "message": THANKS_HIDDEN if hidden else THANKS}
-        )  # fmt: skip
-    else:
-        response = HttpResponseRedirect(
-            reverse("reports:report", kwargs={"pk": comment.pk}) + "?sent=1"
-        )
-    cookie.save(response, comment.pk)
-    return response
