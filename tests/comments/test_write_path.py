@@ -3,6 +3,7 @@ commit, and Comment.save() touching no cache."""
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from comments.caching import essay_version
 from comments.models import Comment
@@ -122,3 +123,65 @@ def test_erase_keeps_the_rows_removed_and_bumps_each_essay_once_committed(
     assert {(c.status, c.body, c.author_name, c.author_email, c.ip_address) for c in rows} == {
         (Status.REMOVED, "", "", "", None)
     }
+
+
+class CacheSpy:
+    """Records every call to the default cache's public methods."""
+
+    METHODS = ("get", "get_many", "set", "set_many", "add", "delete", "delete_many", "incr",
+               "decr", "touch", "get_or_set", "has_key", "clear")  # fmt: skip
+
+    def __init__(self, monkeypatch):
+        self.calls = []
+        for name in self.METHODS:
+            monkeypatch.setattr(cache, name, self._recording(name, getattr(cache, name)))
+
+    def _recording(self, name, method):
+        def record(*args, **kwargs):
+            self.calls.append(name)
+            return method(*args, **kwargs)
+
+        return record
+
+
+def test_saving_a_comment_does_no_cache_io(essay, monkeypatch, django_capture_on_commit_callbacks):
+    spy = CacheSpy(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        comment = make_comment(essay, status=Status.APPROVED, body="Saved directly.")
+        reply = make_comment(essay, parent=comment, status=Status.PENDING)
+        comment.body = "Changed directly."
+        comment.save()
+    assert spy.calls == [] and callbacks == []
+    assert comment.body_html == "<p>Changed directly.</p>"  # save() still derives fields
+    assert reply.thread == comment.thread and reply.path.startswith(comment.path)
+
+
+def test_the_spy_sees_a_version_bump(essay, monkeypatch, django_capture_on_commit_callbacks):
+    comment = make_comment(essay, status=Status.PENDING)
+    spy = CacheSpy(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(comment=comment, to=Status.APPROVED, expected=[Status.PENDING])
+    assert "set_many" in spy.calls
+
+
+def test_an_editors_correction_in_the_admin_goes_through_the_write_path(
+    client, essay, django_capture_on_commit_callbacks
+):
+    comment = make_comment(essay, author_name="Full Real Name", body="Words with a typo.")
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    url = f"/admin/comments/comment/{comment.pk}/change/"
+    context = client.get(url).context
+    data = {**context["adminform"].form.initial}
+    for formset in context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data |= {management.add_prefix(k): v for k, v in management.initial.items()}
+    data |= {"author_name": "F.", "body": "Words without a typo.", "author_url": ""}
+    data = {k: v for k, v in data.items() if v is not None}
+    before = essay_version(essay.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302
+    stored = Comment.objects.get(pk=comment.pk)
+    assert (stored.author_name, stored.body_html) == ("F.", "<p>Words without a typo.</p>")
+    assert stored.status == Status.APPROVED
+    assert essay_version(essay.pk) != before
