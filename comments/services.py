@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from blog import markup
@@ -195,7 +195,11 @@ def _changed(*essay_ids: int) -> None:
 
 
 def _write(
-    comments: Sequence[Comment], *, expected: Iterable[str], unless: Q | None = None, **values
+    comments: Sequence[Comment],
+    *,
+    expected: Iterable[str],
+    unless: Q | Exists | None = None,
+    **values,
 ) -> int:
     """Set `values` on those of `comments` still in an `expected` status (and not matching
     `unless`), in one UPDATE; return how many rows matched.
@@ -222,7 +226,7 @@ def _write(
 
 
 def change_status(
-    *, comment: Comment, to: str, expected: Iterable[str], unless: Q | None = None
+    *, comment: Comment, to: str, expected: Iterable[str], unless: Q | Exists | None = None
 ) -> bool:
     """Move a comment to status `to` if it is still in an `expected` one; whether it was.
 
@@ -242,8 +246,9 @@ def change_body(
 ) -> bool:
     """Replace a comment's words (and its status, if given) while it is in an `expected`
     status; whether it was."""
-    values = {"body": body, "body_html": markup.render_comment(body)}
-    values["content_warning"] = content_warning
+    values = {
+        "body": body, "body_html": markup.render_comment(body), "content_warning": content_warning
+    }  # fmt: skip
     if status is not None:
         values["status"] = status
     return bool(_write([comment], expected=expected, **values))
