@@ -1,9 +1,10 @@
 """Comments in the Django admin: listed, filtered and searched; request data read-only."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.text import Truncator
 
 from comments.models import Comment
+from comments.services import correct_comment
 
 
 @admin.register(Comment)
@@ -35,3 +36,12 @@ class CommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Comments come from readers, through the form and its checks.
         return False
+
+    def save_model(self, request, obj, form, change):
+        # An editor's correction goes through the service that retires the cached threads.
+        corrected = correct_comment(
+            comment=obj, author_name=obj.author_name, author_email=obj.author_email,
+            author_url=obj.author_url, body=obj.body, content_warning=obj.content_warning,
+        )  # fmt: skip
+        if not corrected:
+            self.message_user(request, "This comment no longer exists.", messages.WARNING)

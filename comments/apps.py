@@ -9,14 +9,13 @@ class CommentsConfig(AppConfig):
 
         from blog.caching import register_essay_page, register_site_pages
         from comments import checks  # noqa: F401  (registers the system checks)
-        from comments.caching import SITE_KEY, comments_changed, essay_key, essay_page_state
+        from comments.caching import SITE_KEY, essay_key, essay_page_state
         from comments.models import Comment
+        from comments.services import comment_deleted
 
         # What blog's essay pages and list show of comments, so blog never imports comments.
         register_essay_page(version_keys=lambda pk: [essay_key(pk)], state=essay_page_state)
         register_site_pages(version_keys=[SITE_KEY])
-
-        def deleted(sender, instance, **kwargs):
-            comments_changed(instance.essay_id)  # also for bulk deletes in the admin
-
-        post_delete.connect(deleted, sender=Comment, weak=False, dispatch_uid="comments.deleted")
+        post_delete.connect(
+            comment_deleted, sender=Comment, weak=False, dispatch_uid="comments.deleted"
+        )

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from blog import markup
 from blog.models import Essay
-from comments.caching import comments_changed
 
 # A path is the concatenation of one segment per level: 13 hex digits of microseconds since
 # the epoch and 3 random ones. Fixed width, so sorting by path gives thread order (a parent
@@ -122,11 +121,9 @@ class Comment(models.Model):
         self.body_html = markup.render_comment(self.body)
         if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
-        adding = self._state.adding
+        # Derived fields only: changes readers see go through comments.services, which
+        # retires the cached threads.
         super().save(*args, **kwargs)
-        if not (adding and self.status == self.Status.PENDING):
-            # A new pending comment changes nothing other readers see; anything else may.
-            comments_changed(self.essay_id)
 
     def get_absolute_url(self):
         return reverse("comments:permalink", kwargs={"pk": self.pk})

@@ -1,17 +1,28 @@
-"""Writing comments: the one way a comment comes into being."""
+"""Writing comments: the one way a comment comes into being, and the one way it changes.
+
+A new comment is saved as pending (nobody else sees it yet). Every later change to a
+comment's status or words goes through change_status(), change_body(), correct_comment()
+or erase() here: a conditional UPDATE that says whether it matched, then, once that commits,
+comments_changed() retires the cached fragments of the essay's comments. Comment.save()
+touches no cache, and no other module calls comments_changed().
+"""
 
 import hashlib
 import ipaddress
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, Q
 from django.utils import timezone
 
+from blog import markup
 from blog.http import strip_control
 from blog.models import Essay
+from comments.caching import comments_changed
 from comments.models import Comment
 from comments.signals import (
     CommentRefused,
@@ -202,29 +213,136 @@ def can_change_own(comment: Comment, own_ids, *, now=None) -> bool:
     )
 
 
-def edit_own_comment(*, comment: Comment, body: str, content_warning: str) -> Comment:
-    """Change a comment at its writer's request: it waits for screening again."""
+Status = Comment.Status
+# What a writer may still change, and what an editor's correction or an erase applies to.
+CHANGEABLE = (Status.PENDING, Status.APPROVED)
+EVERY_STATUS = tuple(Status.values)
+
+
+def _changed(*essay_ids: int) -> None:
+    """Retire the cached comment fragments of these essays once the change commits."""
+    ids = sorted(set(essay_ids))
+    transaction.on_commit(lambda: comments_changed(*ids))
+
+
+def _write(
+    comments: Sequence[Comment],
+    *,
+    expected: Iterable[str],
+    unless: Q | Exists | None = None,
+    **values,
+) -> int:
+    """Set `values` on those of `comments` still in an `expected` status (and not matching
+    `unless`), in one UPDATE; return how many rows matched.
+
+    Only rows that matched are changed in memory too; the others keep what they had.
+    """
+    rows = Comment.objects.filter(pk__in=[c.pk for c in comments], status__in=list(expected))
+    if unless is not None:
+        rows = rows.exclude(unless)
+    values["updated_at"] = timezone.now()
+    if len(comments) == 1:
+        matched = {comments[0].pk} if rows.update(**values) else set()
+    else:  # several: find out which ones, in the same transaction as the UPDATE
+        with transaction.atomic():
+            matched = set(rows.select_for_update().values_list("pk", flat=True))
+            Comment.objects.filter(pk__in=matched).update(**values)
+    changed = [c for c in comments if c.pk in matched]
+    for comment in changed:
+        for name, value in values.items():
+            setattr(comment, name, value)
+    if changed:
+        _changed(*(c.essay_id for c in changed))
+    return len(changed)
+
+
+def change_status(
+    *, comment: Comment, to: str, expected: Iterable[str], unless: Q | Exists | None = None
+) -> bool:
+    """Move a comment to status `to` if it is still in an `expected` one; whether it was.
+
+    `unless` excludes the row on a further condition (screening passes "a moderator has
+    decided"), checked in the same UPDATE, so no one overwrites a decision made meanwhile.
+    """
+    return bool(_write([comment], expected=expected, unless=unless, status=to))
+
+
+def change_body(
+    *,
+    comment: Comment,
+    body: str,
+    content_warning: str,
+    status: str | None = None,
+    expected: Iterable[str] = CHANGEABLE,
+) -> bool:
+    """Replace a comment's words (and its status, if given) while it is in an `expected`
+    status; whether it was."""
+    values = {
+        "body": body, "body_html": markup.render_comment(body), "content_warning": content_warning
+    }  # fmt: skip
+    if status is not None:
+        values["status"] = status
+    return bool(_write([comment], expected=expected, **values))
+
+
+def correct_comment(
+    *,
+    comment: Comment,
+    author_name: str,
+    author_email: str,
+    author_url: str,
+    body: str,
+    content_warning: str,
+) -> bool:
+    """An editor's correction (the admin): the name and words as given, the status kept."""
+    return bool(
+        _write(
+            [comment], expected=EVERY_STATUS, author_name=author_name,
+            author_email=author_email, author_url=author_url, body=body,
+            body_html=markup.render_comment(body), content_warning=content_warning,
+        )
+    )  # fmt: skip
+
+
+def erase(*, comments: Sequence[Comment], request_data: bool = False) -> int:
+    """Remove comments' words, name and contact details (and, with `request_data`, what the
+    request told us); the rows stay, removed, so replies keep a placeholder. How many."""
+    values = {
+        "body": "", "body_html": markup.render_comment(""), "content_warning": "",
+        "author_name": "", "author_email": "", "author_url": "", "status": Status.REMOVED,
+    }  # fmt: skip
+    if request_data:
+        values.update(ip_address=None, user_agent="", referrer="")
+    return _write(comments, expected=EVERY_STATUS, **values)
+
+
+def comment_deleted(sender, instance: Comment, **kwargs) -> None:
+    """post_delete receiver (connected in CommentsConfig.ready): a deleted comment, one at a
+    time or in bulk (the admin, purge_spam), leaves its essay's threads too."""
+    _changed(instance.essay_id)
+
+
+def edit_own_comment(*, comment: Comment, body: str, content_warning: str) -> bool:
+    """Change a comment at its writer's request: it waits for screening again.
+
+    False when it could no longer be changed (a moderator removed it meanwhile).
+    """
     with transaction.atomic():
-        comment.body = body
-        comment.content_warning = content_warning
-        comment.status = Comment.Status.PENDING
-        comment.save(update_fields=["body", "content_warning", "status", "updated_at"])
-        transaction.on_commit(lambda: comment_edited.send(sender=Comment, comment=comment))
-    return comment
+        edited = change_body(
+            comment=comment, body=body, content_warning=content_warning,
+            status=Status.PENDING, expected=CHANGEABLE,
+        )  # fmt: skip
+        if edited:
+            transaction.on_commit(lambda: comment_edited.send(sender=Comment, comment=comment))
+    return edited
 
 
 def withdraw_own_comment(*, comment: Comment) -> None:
     """Delete a comment at its writer's request: its words and their name are gone; the
     row stays (as "This comment was removed." if others replied to it)."""
     with transaction.atomic():
-        comment.body = ""
-        comment.content_warning = ""
-        comment.author_name = ""
-        comment.author_email = ""
-        comment.author_url = ""
-        comment.status = Comment.Status.REMOVED
-        comment.save()
-        transaction.on_commit(lambda: comment_withdrawn.send(sender=Comment, comment=comment))
+        if erase(comments=[comment]):
+            transaction.on_commit(lambda: comment_withdrawn.send(sender=Comment, comment=comment))
 
 
 __all__ = [
@@ -233,8 +351,12 @@ __all__ = [
     "RequestMeta",
     "Submission",
     "can_change_own",
+    "change_body",
+    "change_status",
     "comments_are_open",
+    "correct_comment",
     "edit_own_comment",
+    "erase",
     "withdraw_own_comment",
     "reply_parent",
     "submit_comment",

@@ -159,6 +159,12 @@ def _window_closed(request, comment):
     return HttpResponseRedirect(comment_location(comment, own_ids=own_comment_ids(request)))
 
 
+NO_LONGER_CHANGEABLE = (
+    "A moderator has taken this comment down meanwhile, so it can no longer be changed. "
+    "Your text is below if you want to keep a copy."
+)
+
+
 @cross_origin_protect
 def edit_comment(request, pk):
     """Let the writer change their comment for a short while (it is screened again)."""
@@ -168,21 +174,26 @@ def edit_comment(request, pk):
     if request.method == "POST":
         form = EditCommentForm(request.POST)
         if form.is_valid():
-            edit_own_comment(
+            edited = edit_own_comment(
                 comment=comment,
                 body=form.cleaned_data["body"],
                 content_warning=form.cleaned_data["content_warning"],
             )
-            comment.refresh_from_db(fields=["status"])
-            messages.info(
-                request,
-                "Your comment is changed."
-                + (" It is awaiting moderation." if comment.status == Comment.Status.PENDING
-                   else ""),
-            )  # fmt: skip
-            own = own_comment_ids(request)
-            return HttpResponseRedirect(comment_location(comment, own_ids=own))
-        status = 400
+            if edited:
+                comment.refresh_from_db(fields=["status"])  # screening may have run already
+                messages.info(
+                    request,
+                    "Your comment is changed."
+                    + (" It is awaiting moderation." if comment.status == Comment.Status.PENDING
+                       else ""),
+                )  # fmt: skip
+                own = own_comment_ids(request)
+                return HttpResponseRedirect(comment_location(comment, own_ids=own))
+            # A moderator took it down while its writer was typing: their text stays here.
+            form.add_error(None, NO_LONGER_CHANGEABLE)
+            status = 409
+        else:
+            status = 400
     else:
         form = EditCommentForm(
             initial={"body": comment.body, "content_warning": comment.content_warning}

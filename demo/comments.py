@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 from comments.models import Comment
+from comments.services import change_status
 
 A, P = Comment.Status.APPROVED, Comment.Status.PENDING
 S, R = Comment.Status.SPAM, Comment.Status.REMOVED
@@ -171,15 +172,16 @@ def seed_comments(essays_by_slug: dict) -> int:
                     author_name=name,
                     body=body,
                     content_warning=warning,
-                    status=status,
                     submission_key=submission_key,
                     ip_address="192.0.2.10",
                     user_agent="Mozilla/5.0 (demo)",
                     permalink=essay.get_absolute_url(),
                 )
-                comment.save()
+                comment.save()  # pending, as a reader's comment starts
                 when = essay.published_at + timedelta(hours=3 + 5 * i)
                 Comment.objects.filter(pk=comment.pk).update(created_at=when)
+                if status != P:  # then decided, through the write path readers' pages follow
+                    change_status(comment=comment, to=status, expected=(P,))
                 created += 1
             by_key[key] = comment
     return created

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from comments.models import Comment
+from comments.services import erase
 from moderation.models import Decision, Report
 
 # What Akismet was sent that identifies the sender (the verdict and the text stay).
@@ -84,21 +85,18 @@ def erase_comments(email: str, *, actor) -> int:
     The rows stay, removed, so replies keep "This comment was removed." for context; each
     erase is recorded as a Decision with who asked for it.
     """
-    from comments.caching import comments_changed
-
     with transaction.atomic():
         comments = list(comments_by_email(email))
-        for comment in comments:
-            Decision.objects.filter(comment=comment).update(details={})
-            comment.body = comment.content_warning = ""
-            comment.author_name = comment.author_email = comment.author_url = ""
-            comment.ip_address, comment.user_agent, comment.referrer = None, "", ""
-            comment.status = Comment.Status.REMOVED
-            comment.save()
-            Decision.objects.create(
-                comment=comment, step=Decision.Step.ERASED, outcome=Decision.Outcome.REMOVE,
-                reason="erased on request", actor=actor,
-            )  # fmt: skip
-        if comments:
-            comments_changed(*{c.essay_id for c in comments})
+        Decision.objects.filter(comment__in=comments).update(details={})
+        erase(comments=comments, request_data=True)
+        Decision.objects.bulk_create(
+            Decision(
+                comment=comment,
+                step=Decision.Step.ERASED,
+                outcome=Decision.Outcome.REMOVE,
+                reason="erased on request",
+                actor=actor,
+            )
+            for comment in comments
+        )
     return len(comments)

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from blog.http import positive_id
-from comments.caching import comments_changed
 from comments.models import Comment
+from comments.services import change_status
 from moderation.counts import forget_tab_counts
 from moderation.limits import address_key
 from moderation.models import Decision, Report
@@ -146,13 +146,11 @@ def _hide_at_threshold(comment: Comment) -> None:
     count = open_reporters(comment)
     if count < threshold:
         return
-    hidden = Comment.objects.filter(pk=comment.pk, status=Comment.Status.APPROVED).update(
-        status=Comment.Status.PENDING, updated_at=timezone.now()
+    hidden = change_status(
+        comment=comment, to=Comment.Status.PENDING, expected=(Comment.Status.APPROVED,)
     )
     if not hidden:
         return
-    comment.status = Comment.Status.PENDING
-    comments_changed(comment.essay_id)
     Decision.objects.create(
         comment=comment, step=Decision.Step.REPORT, outcome=Decision.Outcome.HOLD,
         reason=f"hidden after {count} reports",

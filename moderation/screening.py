@@ -21,8 +21,8 @@ from django.tasks import default_task_backend
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.caching import comments_changed
 from comments.models import Comment
+from comments.services import change_status
 from moderation import akismet
 from moderation.models import Decision, ListEntry
 from moderation.reports import open_reports
@@ -182,14 +182,12 @@ def _finish(comment: Comment, status: str, reason: str, *, since=None) -> None:
     if since is not None:
         moderated = moderated.filter(created_at__gt=since)
     if status != Comment.Status.PENDING:
-        updated = (
-            Comment.objects.filter(pk=comment.pk, status=Comment.Status.PENDING)
-            .exclude(Exists(moderated.filter(comment=OuterRef("pk"))))
-            .update(status=status, updated_at=timezone.now())
-        )
+        updated = change_status(
+            comment=comment, to=status, expected=(Comment.Status.PENDING,),
+            unless=Exists(moderated.filter(comment=OuterRef("pk"))),
+        )  # fmt: skip
         if not updated:  # a moderator got there first; their decision stands
             return
-        comments_changed(comment.essay_id)
     elif (
         moderated.exists()
         or not Comment.objects.filter(pk=comment.pk, status=Comment.Status.PENDING).exists()

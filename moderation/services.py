@@ -1,8 +1,8 @@
 """Moderator actions: the one implementation the queue, the admin and commands all call.
 
-Each action moves a comment from the statuses it expects to a new one with a conditional
-UPDATE, so when two moderators act on the same comment at once the second is told who acted
-first instead of silently overwriting them.
+Each action moves a comment from the statuses it expects to a new one with comments'
+change_status() (a conditional UPDATE), so when two moderators act on the same comment at
+once the second is told who acted first instead of silently overwriting them.
 """
 
 import logging
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from comments.caching import comments_changed
 from comments.models import Comment
+from comments.services import change_status
 from moderation import akismet
 from moderation.models import Decision
 from moderation.reports import open_reports, resolve_reports
@@ -110,15 +110,13 @@ def moderate(
         # Removed before anyone approved it: back to the queue, not straight to readers.
         to_status = Status.PENDING
         reason = f"Restored to the queue by {moderator.get_username()} (never approved)"
-    updated = 0
+    updated = False
     if (on_reports or act.name == "keep") and not open_reports(
         comment, up_to=reports_up_to
     ).exists():
         seen = ""  # nothing left to keep it from: another moderator dealt with the reports
     if seen in act.from_statuses:
-        updated = Comment.objects.filter(pk=comment.pk, status=seen).update(
-            status=to_status, updated_at=timezone.now()
-        )
+        updated = change_status(comment=comment, to=to_status, expected=(seen,))
     if not updated:
         comment.refresh_from_db(fields=["status"])
         last = (
@@ -128,8 +126,6 @@ def moderate(
             .first()
         )
         raise AlreadyActed(comment, last)
-    comment.status = to_status
-    comments_changed(comment.essay_id)
     resolved = resolve_reports(comment, kept=to_status == Status.APPROVED, up_to=reports_up_to)
     if resolved:
         verdict = "dismissed" if to_status == Status.APPROVED else "upheld"

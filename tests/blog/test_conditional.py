@@ -7,17 +7,27 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
+from comments.services import change_status
 from moderation.services import approve_comment
 from tests.factories import make_comment, make_essay, make_user
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _one_form_stamp_window(monkeypatch):
+    """An essay page with an open comment form changes with the form's time stamp, once per
+    CACHE_SHARED_SECONDS; these tests compare pages within one window."""
+    from types import SimpleNamespace
+
+    monkeypatch.setattr("comments.forms.time", SimpleNamespace(time=lambda: 1_800_000_000.5))
+
+
 def revalidate(client, url, response):
     return client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
 
 
-def test_essay_page_answers_304_until_something_changes(client):
+def test_essay_page_answers_304_until_something_changes(client, django_capture_on_commit_callbacks):
     essay = make_essay()
     url = essay.get_absolute_url()
     first = client.get(url)
@@ -28,9 +38,10 @@ def test_essay_page_answers_304_until_something_changes(client):
     assert again.status_code == 304 and again.content == b""
 
     comment = make_comment(essay, status="pending")
-    approve_comment(
-        comment=comment, moderator=make_user(groups=[Group.objects.get(name="Moderators")])
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # a change counts once committed
+        approve_comment(
+            comment=comment, moderator=make_user(groups=[Group.objects.get(name="Moderators")])
+        )
     changed = revalidate(client, url, first)
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
 
@@ -90,8 +101,22 @@ def test_home_and_feeds_answer_304_until_an_essay_appears(client):
     assert revalidate(client, "/", home).status_code == 200
 
 
-def test_new_comment_counts_change_the_home_page(client):
+def test_new_comment_counts_change_the_home_page(client, django_capture_on_commit_callbacks):
     essay = make_essay()
     home = client.get("/")
-    make_comment(essay)
+    comment = make_comment(essay, status="pending")
+    assert revalidate(client, "/", home).status_code == 304  # a pending one is not counted
+    with django_capture_on_commit_callbacks(execute=True):  # screening publishes it
+        change_status(comment=comment, to="approved", expected=["pending"])
     assert revalidate(client, "/", home).status_code == 200
+
+
+def test_an_essay_pages_etag_moves_with_the_form_stamp_window(client, monkeypatch):
+    """A shared copy never outlives its form's time stamp (the time trap stays honest)."""
+    from types import SimpleNamespace
+
+    essay = make_essay()
+    first = client.get(essay.get_absolute_url())
+    monkeypatch.setattr("comments.forms.time", SimpleNamespace(time=lambda: 1_800_000_001.5))
+    later = revalidate(client, essay.get_absolute_url(), first)
+    assert later.status_code == 200 and later["ETag"] != first["ETag"]
