@@ -50,12 +50,14 @@ run: $(STAMP)
 # The production profile on this machine: DEBUG off, gunicorn, whitenoise's hashed files.
 # Settings come from the environment or .env (see .env.example); DJANGO_SECRET_KEY is
 # required. Served over plain HTTP on 127.0.0.1, so HTTPS redirects and secure cookies
-# are off unless set otherwise.
+# are off unless set otherwise, and SITE_URL is this address unless set (here or in .env).
 serve: $(STAMP)
 	@export DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-false} \
 		DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-false} DJANGO_HSTS_SECONDS=$${DJANGO_HSTS_SECONDS:-0} \
 		DJANGO_SERVE_MEDIA=$${DJANGO_SERVE_MEDIA:-true} \
 		DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}; \
+	if [ -z "$${SITE_URL:-}" ] && ! grep -qs '^[[:space:]]*SITE_URL=.' .env; then \
+		export SITE_URL=http://$(HOST):$(PORT); fi; \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py collectstatic --noinput -v0 && \
 	$(BIN)/python manage.py seed_demo && \
