@@ -1,4 +1,4 @@
-"""The Makefile's `serve` target: what it runs, and with which settings.
+"""The Makefile's `serve` and `run` targets: what they run, and with which settings.
 
 Each test copies the Makefile into an empty folder whose `.venv/bin/python` and
 `.venv/bin/gunicorn` are stubs that write down their arguments and SITE_URL, so nothing
@@ -44,6 +44,26 @@ def make(project: Path, *args: str, **env: str) -> list[str]:
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     return (project / "calls.log").read_text().splitlines()
+
+
+def test_serve_does_not_load_demo_content_unless_asked(project):
+    calls = make(project, "serve")
+    assert not any("seed_demo" in call for call in calls)
+    assert any(call.startswith("python manage.py migrate") for call in calls)
+    assert calls[-1].startswith("gunicorn -c config/gunicorn.py")
+
+
+def test_serve_with_seed_loads_demo_content_before_serving(project):
+    calls = make(project, "serve", "SEED=1")
+    seeds = [i for i, call in enumerate(calls) if call.startswith("python manage.py seed_demo")]
+    assert len(seeds) == 1 and seeds[0] < len(calls) - 1
+    assert calls[-1].startswith("gunicorn")
+
+
+def test_run_still_loads_demo_content(project):
+    calls = make(project, "run")
+    assert any(call.startswith("python manage.py seed_demo") for call in calls)
+    assert calls[-1].startswith("python manage.py runserver 127.0.0.1:8000")
 
 
 def test_serve_sets_site_url_to_its_own_address_by_default(project):
