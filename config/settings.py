@@ -212,7 +212,15 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Refused requests (403, a bad Host header, CSRF) as one line each; 5xx keep tracebacks.
+    "filters": {"one_line_client_errors": {"()": "config.log.OneLineClientErrors"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # httpx logs every request at INFO; Akismet calls are logged by moderation instead.
     "loggers": {"httpx": {"level": "WARNING"}},
