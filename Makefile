@@ -21,6 +21,7 @@ help:
 	@echo "make run    set up, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make serve  the production profile (DEBUG off, gunicorn) on http://$(HOST):$(PORT)/"
+	@echo "           (add SEED=1 to load the demo essays and comments first)"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  benchmarks under gunicorn + PostgreSQL + Redis (prints a table)"
 	@echo "make soak   60 s of concurrent readers and posters; 5xx and lost comments must be 0"
@@ -50,15 +51,18 @@ run: $(STAMP)
 # The production profile on this machine: DEBUG off, gunicorn, whitenoise's hashed files.
 # Settings come from the environment or .env (see .env.example); DJANGO_SECRET_KEY is
 # required. Served over plain HTTP on 127.0.0.1, so HTTPS redirects and secure cookies
-# are off unless set otherwise.
+# are off unless set otherwise, and SITE_URL is this address unless set (here or in .env).
+# Demo content only when asked: `make serve SEED=1` (it writes to whatever DATABASE_URL is).
 serve: $(STAMP)
 	@export DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-false} \
 		DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-false} DJANGO_HSTS_SECONDS=$${DJANGO_HSTS_SECONDS:-0} \
 		DJANGO_SERVE_MEDIA=$${DJANGO_SERVE_MEDIA:-true} \
 		DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}; \
+	if [ -z "$${SITE_URL:-}" ] && ! grep -qs '^[[:space:]]*SITE_URL=.' .env; then \
+		export SITE_URL=http://$(HOST):$(PORT); fi; \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py collectstatic --noinput -v0 && \
-	$(BIN)/python manage.py seed_demo && \
+	if [ "$(SEED)" = 1 ]; then $(BIN)/python manage.py seed_demo; fi && \
 	echo "Serving the production profile on http://$(HOST):$(PORT)/" && \
 	GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c config/gunicorn.py
 

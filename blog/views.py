@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -88,9 +89,12 @@ def essay_detail(request, slug):
     return caching.cached_response(request, lambda: _render_essay(request, essay))
 
 
+# Signed-out and non-staff visitors go to the admin login; staff without the editors'
+# permission (moderators, say) get a 403: being staff is not being allowed to read drafts.
 @staff_member_required
+@permission_required("blog.change_essay", raise_exception=True)
 def essay_preview(request, pk):
-    """A draft or scheduled essay exactly as readers will see it (staff only)."""
+    """A draft or scheduled essay exactly as readers will see it (editors only)."""
     essay = get_object_or_404(Essay.objects.with_warnings(), pk=pk)
     gate = False if "read" in request.GET else ("gate" in request.GET) or None
     return _render_essay(request, essay, preview=True, gate=gate)

@@ -27,7 +27,23 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The public address: canonical links, og:url, feeds, the sitemap, robots.txt, Akismet's
+# blog URL and moderators' emails. A wrong guess in production would go into all of them.
+SITE_URL = env.str("SITE_URL", default="").strip().rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SITE_URL is not set. Production (DJANGO_DEBUG unset or false) needs the site's "
+            "public address, without a trailing slash, e.g. SITE_URL=https://essays.example.org; "
+            "it goes into canonical links, feeds, robots.txt and Akismet. For local development "
+            "set DJANGO_DEBUG=true."
+        )
+    SITE_URL = "http://127.0.0.1:8000"
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL must start with http:// or https:// (got {SITE_URL!r}), "
+        "e.g. SITE_URL=https://essays.example.org"
+    )
 SITE_NAME = env.str("SITE_NAME", default="Hard Subjects")
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="privacy@example.org")
 
@@ -199,7 +215,15 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Refused requests (403, a bad Host header, CSRF) as one line each; 5xx keep tracebacks.
+    "filters": {"one_line_client_errors": {"()": "config.log.OneLineClientErrors"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # httpx logs every request at INFO; Akismet calls are logged by moderation instead.
     "loggers": {"httpx": {"level": "WARNING"}},

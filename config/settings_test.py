@@ -5,6 +5,8 @@ import uuid
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "insecure-key-for-the-test-suite-only")
 os.environ.setdefault("DJANGO_DEBUG", "false")
+# Production mode requires SITE_URL; the tests expect the local address in links.
+os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
 
 from config.settings import *  # noqa: E402, F403
 

@@ -122,21 +122,59 @@ def test_unknown_draft_and_scheduled_essays_are_404_for_readers(slug, client):
     assert "We couldn't find that page" in response.content.decode()
 
 
-def test_staff_preview_shows_a_draft_as_readers_will_see_it(client):
+def group(name):
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get(name=name)  # made by the migrations, as in production
+
+
+def test_editor_preview_shows_a_draft_as_readers_will_see_it(client):
     cw = make_warning("Suicide", gates=True)
     draft = make_essay(status=Essay.Status.DRAFT, warnings=[cw], body="Draft body here.")
     url = reverse("blog:essay_preview", kwargs={"pk": draft.pk})
 
-    assert client.get(url).status_code == 302  # anonymous: to the login page
-    client.force_login(make_user(is_staff=False))
-    assert client.get(url).status_code == 302
-
-    client.force_login(make_user(is_staff=True))
+    client.force_login(make_user(is_staff=True, groups=[group("Editors")]))
     gate = client.get(url).content.decode()
     assert "This is a draft; readers cannot see it." in gate
     assert "Continue to the essay" in gate and "Draft body here." not in gate
     body = client.get(url + "?read=1").content.decode()
     assert "Draft body here." in body and 'content="noindex"' in body
+
+
+def test_superuser_can_preview_a_scheduled_essay(client):
+    later = make_essay(published_at=timezone.now() + timedelta(days=2), body="Not yet out.")
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    response = client.get(reverse("blog:essay_preview", kwargs={"pk": later.pk}) + "?read=1")
+    assert response.status_code == 200 and "Not yet out." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("groups", "is_staff", "expected"),
+    [
+        (["Moderators"], True, 403),  # staff, but for comments
+        ([], True, 403),  # staff with no permissions at all
+        (["Editors"], False, 302),  # not staff: the admin login, as for the signed-out
+    ],
+    ids=["moderator", "staff-without-permissions", "editor-not-staff"],
+)
+def test_only_editors_can_preview_drafts(groups, is_staff, expected, client):
+    draft = make_essay(status=Essay.Status.DRAFT, body="Secret draft body.")
+    client.force_login(make_user(is_staff=is_staff, groups=[group(g) for g in groups]))
+    for query in ("", "?read=1", "?gate=1"):
+        response = client.get(reverse("blog:essay_preview", kwargs={"pk": draft.pk}) + query)
+        assert response.status_code == expected
+        assert "Secret draft body." not in response.content.decode()
+        if expected == 302:
+            assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_anonymous_preview_is_sent_to_the_admin_login(client):
+    draft = make_essay(status=Essay.Status.DRAFT, body="Secret draft body.")
+    url = reverse("blog:essay_preview", kwargs={"pk": draft.pk})
+    response = client.get(url + "?read=1")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login") + "?next=")
+    assert "Secret draft body." not in response.content.decode()
 
 
 def test_pages_send_a_strict_content_security_policy(client):

@@ -87,8 +87,8 @@ def production_env(**extra):
         SITE_URL="https://essays.example.org",
         EMAIL_URL="smtp+tls://mailer:secret@smtp.example.org:587",
         CACHE_URL="redis://127.0.0.1:6379/14",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -151,3 +151,31 @@ def test_trusting_the_proxys_https_header_is_opt_in():
 
     assert proxy_header() == "None"
     assert proxy_header(DJANGO_BEHIND_TLS_PROXY="true") == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def start_django(code="import django; django.setup(); print('started')", **extra):
+    """Run `code` in a fresh interpreter with the production environment plus `extra`."""
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT,
+        env=production_env(**extra), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def test_production_refuses_to_start_without_site_url():
+    # An empty value also keeps a developer's .env out of it (it never overrides the env).
+    result = start_django(SITE_URL="")
+    assert result.returncode != 0 and "started" not in result.stdout
+    assert "ImproperlyConfigured: SITE_URL is not set." in result.stderr
+    assert "SITE_URL=https://essays.example.org" in result.stderr
+
+
+def test_production_refuses_a_site_url_without_a_scheme():
+    result = start_django(SITE_URL="essays.example.org")
+    assert result.returncode != 0
+    assert "SITE_URL must start with http:// or https://" in result.stderr
+
+
+def test_development_falls_back_to_the_local_site_url():
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.SITE_URL)"
+    result = start_django(SITE_URL="", DJANGO_DEBUG="true", code=code)
+    assert result.stdout.strip() == "http://127.0.0.1:8000", result.stderr
