@@ -6,6 +6,7 @@ saying how to install it; with NGINX_REQUIRED=1 (as in CI) a missing nginx fails
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -139,3 +140,14 @@ def test_a_removed_comment_is_gone_for_every_reader_once_s_maxage_has_passed(ngi
     time.sleep(2 + 1)  # s-maxage (CACHE_SHARED_SECONDS) and a second
     for _ in range(3):
         assert "Words a moderator will take down." not in get(url).text
+
+
+def test_the_proxy_bypasses_every_cookie_that_shapes_a_page(settings):
+    """deploy/nginx.conf names the cookies itself: it must know every one the site sets."""
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    names = re.search(r"\(\^\|;\\s\*\)\(([^)]+)\)=", site).group(1).split("|")
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    shaping = {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name,
+               settings.READING_PREFS_COOKIE, *settings.PERSONAL_COOKIES}  # fmt: skip
+    assert shaping <= set(names)
