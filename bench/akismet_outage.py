@@ -1,28 +1,24 @@
 """Akismet failure injection, end to end, against a running server (loopback only).
 
-Posts comments through gunicorn while Akismet (a fake on 127.0.0.1) refuses connections,
-times out, answers HTTP 500, or calls the key invalid; checks every accepted comment is
-stored, pending, with the reason; then heals Akismet, runs `recheck_comments`, and prints
-the counts. Stops by itself.
+Posts comments through gunicorn while Akismet (bench/fakes.py, on 127.0.0.1) refuses
+connections, answers too slowly, answers HTTP 500, or calls the key invalid; checks every
+accepted comment is stored, pending, with the reason; then heals Akismet, runs
+`recheck_comments`, and prints the counts. Stops by itself.
 
     .venv/bin/python bench/akismet_outage.py [--per-mode 10]
 """
 
 import argparse
 import io
-import socket
 import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run  # noqa: E402
+if __package__ in (None, ""):  # run as a script: bench/ is the path, the project is not
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def closed_port() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+from bench import data, harness  # noqa: E402
+from bench.fakes import FakeAkismet, closed_port_url  # noqa: E402
 
 
 def main() -> int:
@@ -30,27 +26,24 @@ def main() -> int:
     parser.add_argument("--per-mode", type=int, default=10)
     args = parser.parse_args()
 
-    run.check_tools()
-    run.fresh_database()
-    run.setup_django()
-    import redis
+    harness.prepare()
     from django.core.management import call_command
     from django.test import override_settings
 
     from comments.models import Comment
 
-    target = run.make_essay("outage").get_absolute_url()
-    fake = run.FakeAkismet()
+    target = data.make_essay("outage").get_absolute_url()
+    fake = FakeAkismet()
     env = {"PYTHON_AKISMET_API_KEY": "outage-key", "AKISMET_TIMEOUT": "0.5"}
     posted = Counter()
-    for mode in ("refused", "timeout", "error500", "invalid"):
-        redis.Redis.from_url(run.REDIS_URL).flushdb()  # forget any cached key check
+    for mode in ("refused", "slow", "error500", "invalid"):
+        harness.flush_redis()  # forget any cached key check
         fake.mode = "ham" if mode == "refused" else mode
-        base = closed_port() if mode == "refused" else fake.url
-        with run.gunicorn({**env, "AKISMET_API_BASE": base}) as url:
-            times = run.post_latencies(url, target, args.per_mode)
+        base = closed_port_url() if mode == "refused" else fake.url
+        with harness.gunicorn({**env, "AKISMET_API_BASE": base}) as url:
+            times = harness.post_latencies(url, target, args.per_mode)
         posted[mode] = len(times)
-        run.log(f"{mode}: {len(times)} posted, median {sorted(times)[len(times) // 2]:.0f} ms")
+        harness.log(f"{mode}: {len(times)} posted, median {sorted(times)[len(times) // 2]:.0f} ms")
 
     comments = Comment.objects.filter(body__startswith="Bench ")
     pending = comments.filter(status="pending").count()
@@ -60,7 +53,7 @@ def main() -> int:
     ).distinct().count()  # fmt: skip
 
     fake.mode = "ham"
-    redis.Redis.from_url(run.REDIS_URL).flushdb()
+    harness.flush_redis()
     out = io.StringIO()
     with override_settings(PYTHON_AKISMET_API_KEY="outage-key", AKISMET_API_BASE=fake.url,
                            AKISMET_TIMEOUT=2.0):  # fmt: skip

@@ -21,8 +21,10 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run  # noqa: E402  (the bench harness: servers, database, settings)
+if __package__ in (None, ""):  # run as a script: bench/ is the path, the project is not
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import data, harness  # noqa: E402
 
 
 def reader(base: str, paths: list[str], stop: threading.Event, counts: Counter, lock):
@@ -41,14 +43,13 @@ def poster(base, essay_url, stop, counts, accepted, lock, worker_id: int):
         n = 0
         while not stop.is_set():
             page = client.get(essay_url)
-            stamp = re.search(r'name="started" value="([^"]+)"', page.text)
             marker = f"soak-{worker_id}-{n}-{uuid.uuid4().hex[:8]}"
             n += 1
-            data = {"started": stamp.group(1) if stamp else "", "body": f"Soak {marker}",
-                    "author_name": f"Soaker {worker_id}"}  # fmt: skip
-            response = client.post(essay_url + "comment/", data=data,
-                                   headers={"Referer": base + essay_url,
-                                            "Sec-Fetch-Site": "same-origin"})  # fmt: skip
+            form = harness.comment_form_data(
+                page.text, body=f"Soak {marker}", author_name=f"Soaker {worker_id}"
+            )
+            headers = harness.same_origin_headers(base, essay_url)
+            response = client.post(essay_url + "comment/", data=form, headers=headers)
             with lock:
                 counts["requests"] += 2
                 counts[f"{page.status_code // 100}xx"] += 1
@@ -69,9 +70,8 @@ def reporter(base, essay_urls, stop, counts, lock, worker_id: int):
             response = client.post(
                 f"/comments/{comment_id}/report/",
                 data={"reason": "spam"},
-                headers={"Accept": "application/json", "Referer": base + "/",
-                         "Sec-Fetch-Site": "same-origin"},
-            )  # fmt: skip
+                headers={"Accept": "application/json", **harness.same_origin_headers(base, "/")},
+            )
             n += 1
         with lock:
             counts["requests"] += 3
@@ -88,17 +88,15 @@ def main() -> int:
     parser.add_argument("--reporters", type=int, default=2)
     args = parser.parse_args()
 
-    run.check_tools()
-    run.fresh_database()
-    run.setup_django()
-    essays = [run.make_essay(f"soak-{i}") for i in range(3)]
+    harness.prepare()
+    essays = [data.make_essay(f"soak-{i}") for i in range(3)]
     for essay in essays:
-        run.insert_tree(essay, run.random_tree(200, essay.pk))
-    target = run.make_essay("soak-posting").get_absolute_url()
+        data.insert_tree(essay, data.random_tree(200, essay.pk))
+    target = data.make_essay("soak-posting").get_absolute_url()
     paths = ["/", *(e.get_absolute_url() for e in essays), target, "/feed/"]
 
     counts, accepted, lock, stop = Counter(), [], threading.Lock(), threading.Event()
-    with run.gunicorn() as base:
+    with harness.gunicorn() as base:
         threads = [threading.Thread(target=reader, args=(base, paths, stop, counts, lock))
                    for _ in range(args.readers)]  # fmt: skip
         threads += [threading.Thread(target=poster, args=(base, target, stop, counts, accepted,

@@ -1,0 +1,80 @@
+"""The one fake Akismet: its HTTP API on 127.0.0.1, for the benchmarks and the tests.
+
+Importing this module has no side effects (no settings, no environment), so tests may use
+it as well as bench/run.py, bench/soak.py and bench/akismet_outage.py.
+"""
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class FakeAkismet:
+    """Akismet's API on 127.0.0.1, answering after `delay` seconds as `mode` says.
+
+    Modes: "ham" and "spam" (a verdict, and "valid" for verify-key), "slow" (answers after
+    `slow_seconds`, later than any client timeout the callers set), "error500", "invalid"
+    (verify-key says the key is invalid), "garbage" (an answer Akismet never gives).
+    `requests` lists the paths asked for, in order.
+    """
+
+    def __init__(self, *, delay: float = 0.0, slow_seconds: float = 1.5):
+        self.mode = "ham"
+        self.delay = delay
+        self.slow_seconds = slow_seconds
+        self.requests: list[str] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                fake.requests.append(self.path)
+                time.sleep(fake.slow_seconds if fake.mode == "slow" else fake.delay)
+                if fake.mode == "error500":
+                    self.send_response(500)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if self.path.endswith("verify-key"):
+                    body = b"invalid" if fake.mode == "invalid" else b"valid"
+                elif fake.mode == "garbage":
+                    body = b"maybe?"
+                else:
+                    body = b"true" if fake.mode == "spam" else b"false"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass  # a client that gave up waiting (the slow mode) is expected
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def closed_port_url() -> str:
+    """An address on 127.0.0.1 where nothing listens: connections are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
