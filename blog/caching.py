@@ -51,15 +51,16 @@ def new_version() -> str:
     return str(time.time_ns())
 
 
+def set_new_versions(*keys: str) -> None:
+    """Retire everything keyed by these versions (for a change that has committed)."""
+    cache.set_many(dict.fromkeys(keys, new_version()), timeout=None)
+
+
 def bump_versions(*keys: str) -> None:
     """Retire everything keyed by these versions: now, and again once the change commits
     (so a fragment another request built from the old rows in between is never read)."""
-
-    def bump():
-        cache.set_many(dict.fromkeys(keys, new_version()), timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    set_new_versions(*keys)
+    transaction.on_commit(lambda: set_new_versions(*keys))
 
 
 def read_versions(request, keys: list[str]) -> list[str]:

@@ -22,6 +22,7 @@ from django.core.exceptions import DisallowedHost
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.http import is_same_domain
+from django.utils.log import log_response
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 logger = logging.getLogger("django.security.csrf")
@@ -95,10 +96,16 @@ def cross_origin_refusal(request) -> str | None:
 def refuse(request, reason: str):
     """403 for a cross-origin POST: JSON for the inline dialogs that ask for it, else the
     friendly page."""
-    logger.warning("Forbidden (cross-origin: %s): %s", reason, request.path)
     if "application/json" in request.headers.get("accept", ""):
-        return JsonResponse({"ok": False, "message": REFUSED}, status=403)
-    return render(request, "403_csrf.html", {"cross_origin": True}, status=403)
+        response = JsonResponse({"ok": False, "message": REFUSED}, status=403)
+    else:
+        response = render(request, "403_csrf.html", {"cross_origin": True}, status=403)
+    # Django's own helper, as CsrfViewMiddleware uses it: one line, not logged twice.
+    log_response(
+        "Forbidden (cross-origin: %s): %s", reason, request.path,
+        response=response, request=request, logger=logger,
+    )  # fmt: skip
+    return response
 
 
 def cross_origin_protect(view):

@@ -2,13 +2,13 @@
 
 Each essay has a comments version, and the site one more (for pages that show comment
 counts of many essays). comments.services, the one place a comment's status or body
-changes, calls comments_changed(), which sets new versions now and once the change is
-committed, so fragments, pages and ETags keyed by the old ones are never read again.
+changes, calls comments_changed() once the change has committed; it sets new versions, so
+fragments, pages and ETags keyed by the old ones are never read again.
 """
 
 from django.conf import settings
 
-from blog.caching import bump_versions, read_versions
+from blog.caching import read_versions, set_new_versions
 
 SITE_KEY = "versions:comments:site"
 
@@ -27,8 +27,9 @@ def site_version(request) -> str:
 
 
 def comments_changed(*essay_ids: int) -> None:
-    """Retire the cached comments of these essays (and the site's comment counts)."""
-    bump_versions(*(essay_key(pk) for pk in set(essay_ids)), SITE_KEY)
+    """Retire the cached comments of these essays (and the site's comment counts). The
+    services call it once the change has committed."""
+    set_new_versions(*(essay_key(pk) for pk in set(essay_ids)), SITE_KEY)
 
 
 def essay_page_state(essay) -> str:
