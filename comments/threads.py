@@ -1,4 +1,4 @@
-"""A page of comment threads for one essay and one reader, ready for a flat template loop."""
+"""A page of comment threads for one essay and one reader, in path order for one template loop."""
 
 from dataclasses import dataclass, field
 
@@ -32,7 +32,7 @@ class ThreadRow:
 
     __slots__ = (
         *THREAD_FIELDS, "own_pending", "placeholder", "hidden_by_reader", "can_reply",
-        "own_changeable", "reply_to",
+        "own_changeable", "reply_to", "level",
     )  # fmt: skip
 
     def __init__(self, values):
@@ -64,8 +64,8 @@ def thread_page(
 
     Each comment gets attributes for the template: `placeholder` (text shown instead of a
     comment that is no longer public but has public replies), `own_pending`, `can_reply`,
-    `hidden_by_reader` (this reader hid it) and `reply_to` (the parent, for "replying to
-    NAME").
+    `hidden_by_reader` (this reader hid it), `reply_to` (the parent, for "replying to
+    NAME") and `level` (how many of its ancestors are on the page: the nesting of its list).
     """
     roots = Comment.objects.visible_roots(essay, own_ids=own_ids).order_by(_root_order())
     paginator = Paginator(
@@ -101,7 +101,16 @@ def thread_page(
 def _annotate(rows: list[ThreadRow], own_ids, editable=frozenset(), hidden=frozenset()):
     by_id = {c.pk: c for c in rows}
     max_depth = settings.COMMENTS_MAX_DEPTH
+    # The ancestors on the page of the comment at hand, nearest last. Rows are in path
+    # order, so a comment's ancestors are the rows before it with a smaller depth. Its
+    # level is usually its depth, but an ancestor left off the page (someone else's
+    # pending comment above this reader's own pending reply) is no list to nest in.
+    ancestors: list[ThreadRow] = []
     for comment in rows:
+        while ancestors and ancestors[-1].depth >= comment.depth:
+            ancestors.pop()
+        comment.level = len(ancestors)
+        ancestors.append(comment)
         public = comment.status == Comment.Status.APPROVED
         comment.own_pending = comment.status == Comment.Status.PENDING and comment.pk in own_ids
         comment.placeholder = None

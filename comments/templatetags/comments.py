@@ -8,6 +8,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from blog.cross_origin import signed_in
 from blog.http import positive_id
@@ -20,7 +21,6 @@ from comments.reader_state import (
     own_comment_ids,
     saved_author,
 )
-from comments.rendering import render_comment_list
 from comments.services import comments_are_open
 from comments.threads import PAGE_PARAM, thread_page
 
@@ -68,16 +68,26 @@ def report_url() -> str:
 
 
 def _thread_html(threads, *, comments_open, page_query, reply_to=None, form_html="", csrf_input=""):
-    return render_comment_list(
-        threads.comments,
-        permalink_base=reverse("comments:permalink", kwargs={"pk": 0}).removesuffix("0/"),
-        reply_query=f"{page_query}&amp;" if page_query else "?",
-        comments_open=comments_open,
-        reply_to_pk=reply_to.pk if reply_to else None,
-        form_html=form_html,
-        report_url=report_url(),
-        csrf_input=csrf_input,
+    """The <li> items of a page of threads, from the Jinja2 template comments/_thread_list.html
+    (with `form_html` under `reply_to`, and `csrf_input` in the "Show it again" forms)."""
+    report_prefix, _, report_suffix = report_url().partition("{pk}")
+    html = render_to_string(
+        "comments/_thread_list.html",
+        {
+            "comments": threads.comments,
+            "permalink_base": reverse("comments:permalink", kwargs={"pk": 0}).removesuffix("0/"),
+            "reply_query": f"{page_query}&" if page_query else "?",
+            "comments_open": comments_open,
+            "reply_to_pk": reply_to.pk if reply_to else None,
+            "form_html": form_html,
+            "report_prefix": report_prefix,
+            "report_suffix": report_suffix,
+            "csrf_input": csrf_input,
+        },
+        using="jinja2",
     )
+    # A Jinja2 template with autoescaping; body_html was sanitized when the comment was saved.
+    return mark_safe(html)
 
 
 def _page_query(number: int) -> str:

@@ -47,7 +47,8 @@
       var comment = document.getElementById("comment-" + reply.getAttribute("data-reply-to"));
       if (!comment) return;
       event.preventDefault();
-      comment.appendChild(respond);
+      // Under the comment, above its replies (null when it has none: then at the end).
+      comment.insertBefore(respond, comment.querySelector(":scope > ol.children"));
       parentInput.value = reply.getAttribute("data-reply-to");
       setTitle(reply.getAttribute("data-author"));
       body.focus();

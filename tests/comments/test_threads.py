@@ -1,7 +1,10 @@
 import random
 import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -29,17 +32,180 @@ def chain(essay, length):
     return comments
 
 
-def test_threads_render_in_order_with_depth_classes(client, essay):
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+
+class Element:
+    def __init__(self, tag, attrs, parent):
+        self.tag, self.attrs, self.parent = tag, dict(attrs), parent
+        self.children: list[Element] = []
+        self.text = ""
+
+    def find_all(self, tag=None, **attrs):
+        for child in self.children:
+            if (tag is None or child.tag == tag) and all(
+                child.attrs.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items()
+            ):
+                yield child
+            yield from child.find_all(tag, **attrs)
+
+    def find(self, tag=None, **attrs):
+        return next(self.find_all(tag, **attrs))
+
+    def closest(self, tag):
+        node = self.parent
+        while node is not None and node.tag != tag:
+            node = node.parent
+        return node
+
+    @property
+    def classes(self):
+        return self.attrs.get("class", "").split()
+
+    def all_text(self):
+        return self.text + "".join(c.all_text() for c in self.children)
+
+
+class TreeBuilder(HTMLParser):
+    """The page as a tree of elements; an end tag that closes anything but the element
+    open last (as unbalanced lists would) fails the test."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = self.open = Element("document", [], None)
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, attrs, self.open)
+        self.open.children.append(element)
+        if tag not in VOID_TAGS:
+            self.open = element
+
+    def handle_endtag(self, tag):
+        assert self.open.tag == tag, f"</{tag}> closes <{self.open.tag}> {self.open.attrs}"
+        self.open = self.open.parent
+
+    def handle_data(self, data):
+        self.open.text += data
+
+
+def page_tree(client, url) -> Element:
+    builder = TreeBuilder()
+    builder.feed(client.get(url).content.decode())
+    builder.close()
+    assert builder.open is builder.root, "elements left open at the end of the page"
+    return builder.root
+
+
+def test_replies_are_lists_inside_their_parents_item(client, essay):
     first = make_comment(essay, body="First root.")
     reply = make_comment(essay, parent=first, body="Reply to first.")
     second = make_comment(essay, body="Second root.")
     nested = make_comment(essay, parent=reply, body="Reply to reply.")
+    sibling = make_comment(essay, parent=first, body="Second reply to first.")
+    tree = page_tree(client, essay.get_absolute_url())
+    items = {c.pk: tree.find("li", id=f"comment-{c.pk}") for c in (first, reply, second, nested)}
+    items[sibling.pk] = tree.find("li", id=f"comment-{sibling.pk}")
+    for root in (first, second):
+        assert items[root.pk].parent.classes == ["comment-list"]
+        assert items[root.pk].closest("li") is None
+    for child, parent in [(reply, first), (sibling, first), (nested, reply)]:
+        assert items[child.pk].parent.tag == "ol"
+        assert items[child.pk].parent.classes == ["children"]
+        assert items[child.pk].closest("li") is items[parent.pk]
+    assert [li.attrs["id"] for li in items[first.pk].find("ol").children] == [
+        f"comment-{reply.pk}", f"comment-{sibling.pk}"
+    ]  # fmt: skip
+    assert "comment depth-2" in items[nested.pk].attrs["class"]  # depth classes stay
+    reply_to = items[nested.pk].find("span", class_="comment-reply-to")
+    assert reply_to.all_text() == f"replying to {reply.author_name}"
+    assert reply_to.find("a").attrs["href"] == f"#comment-{reply.pk}"
+
+
+def test_lists_stay_balanced_when_an_ancestor_is_left_off_the_page(client, essay):
+    root = make_comment(essay, author_name="Root")
+    middle = make_comment(essay, parent=root, author_name="Middle")
+    client.post(post_url(essay), comment_form_data(parent=middle.pk, body="My own reply."))
+    mine = Comment.objects.get(body="My own reply.")
+    # Someone else's comment between, held again; this reader's reply to it still pending.
+    Comment.objects.filter(pk__in=[middle.pk, mine.pk]).update(status="pending")
+    after = make_comment(essay, body="A later thread.")
+    tree = page_tree(client, essay.get_absolute_url())
+    assert not list(tree.find_all("li", id=f"comment-{middle.pk}"))
+    own = tree.find("li", id=f"comment-{mine.pk}")
+    assert "comment-pending" in own.classes
+    assert own.closest("li") is tree.find("li", id=f"comment-{root.pk}")
+    assert tree.find("li", id=f"comment-{after.pk}").parent.classes == ["comment-list"]
+
+
+def test_the_reply_form_sits_under_its_comment_above_the_replies(client, essay):
+    target = make_comment(essay, author_name="Dana")
+    reply = make_comment(essay, parent=target)
+    tree = page_tree(client, f"{essay.get_absolute_url()}?replytocom={target.pk}")
+    item = tree.find("li", id=f"comment-{target.pk}")
+    assert [child.tag for child in item.children] == ["article", "div", "ol"]
+    assert item.children[1].attrs["id"] == "respond"
+    assert item.children[2].find("li").attrs["id"] == f"comment-{reply.pk}"
+
+
+def test_user_text_is_escaped_in_every_slot(client, essay):
+    name = """<b onclick="x()">Ann's</b> & co"""
+    url = """https://example.org/?q="><img src=x onerror=alert(1)>"""
+    warning = """<i>self-harm</i> "details" & more"""
+    comment = make_comment(essay, author_name=name, author_url=url, content_warning=warning)
+    make_comment(essay, parent=comment)
     html = client.get(essay.get_absolute_url()).content.decode()
-    order = [html.index(f'id="comment-{c.pk}"') for c in (first, reply, nested, second)]
-    assert order == sorted(order)
-    assert f'class="comment depth-2" id="comment-{nested.pk}"' in html
-    assert f'replying to <a href="#comment-{reply.pk}">{reply.author_name}</a>' in html
-    assert '<time datetime="' in html
+    section = html[html.index('<ol class="comment-list">') : html.index('id="respond-home"')]
+    for markup in ("<b", "<img", "<i>", 'q="'):
+        assert markup not in section
+    tree = page_tree(client, essay.get_absolute_url())
+    item = tree.find("li", id=f"comment-{comment.pk}")
+    author = item.find("span", class_="comment-author").find("a")
+    assert author.attrs["href"] == url and author.all_text() == name
+    assert item.find("summary").all_text() == f"Content warning: {warning}"
+    reply_link = item.find("a", class_="comment-reply-link")
+    assert reply_link.attrs["data-author"] == name
+    assert reply_link.attrs["aria-label"] == f"Reply to {name}"
+    report_link = item.find("a", class_="comment-report-link")
+    assert report_link.attrs["aria-label"] == f"Report the comment by {name}"
+    replying_to = item.find("ol").find("span", class_="comment-reply-to")
+    assert replying_to.all_text() == f"replying to {name}"
+
+
+def test_dates_are_shown_in_the_site_time_zone_and_language(client, essay, settings):
+    settings.TIME_ZONE = "Europe/London"
+    comment = make_comment(essay)
+    written = datetime(2026, 7, 3, 13, 5, tzinfo=UTC)  # 14:05 in London (summer time)
+    Comment.objects.filter(pk=comment.pk).update(created_at=written)
+    html = client.get(essay.get_absolute_url()).content.decode()
+    assert '<time datetime="2026-07-03T14:05:00+01:00">3 July 2026, 14:05</time>' in html
+    cache.clear()
+    settings.LANGUAGE_CODE = "de"
+    html = client.get(essay.get_absolute_url()).content.decode()
+    assert '<time datetime="2026-07-03T14:05:00+01:00">3 Juli 2026, 14:05</time>' in html
+
+
+def test_a_thousand_comments_are_counted_with_a_thousands_separator(client, essay):
+    Comment.objects.bulk_create(
+        Comment(essay=essay, path=f"{i:016x}", thread=f"{i:016x}", depth=0,
+                author_name="R", body="Hi.", body_html="<p>Hi.</p>", status="approved")
+        for i in range(1, 1001)
+    )  # fmt: skip
+    html = client.get(essay.get_absolute_url()).content.decode()
+    assert '<h2 id="comments-heading">1,000 comments</h2>' in html
+
+
+def test_a_project_template_replaces_the_thread_list(client, essay, settings, tmp_path):
+    (tmp_path / "comments").mkdir()
+    (tmp_path / "comments" / "_thread_list.html").write_text(
+        '{% for c in comments %}<li class="ours" id="comment-{{ c.id }}">'
+        "{{ c.author_name }}</li>{% endfor %}"
+    )
+    django_engine, jinja2_engine = settings.TEMPLATES
+    settings.TEMPLATES = [django_engine, {**jinja2_engine, "DIRS": [tmp_path]}]
+    comment = make_comment(essay, author_name="<b>Ann</b>")
+    html = client.get(essay.get_absolute_url()).content.decode()
+    assert f'<li class="ours" id="comment-{comment.pk}">&lt;b&gt;Ann&lt;/b&gt;</li>' in html
+    assert "comment-inner" not in html
 
 
 def test_no_reply_link_at_the_maximum_depth(client, essay, settings):

@@ -34,7 +34,8 @@ def site(e2e_settings):
         body="## Part\n\n> A quote\n>\n> \u2013 Someone\n\n1. one\n2. two",
     )  # fmt: skip
     root = make_comment(open_essay, author_name="Root", author_url="https://root.example")
-    make_comment(open_essay, parent=root, body="A reply.", content_warning="Grief")
+    reply = make_comment(open_essay, parent=root, body="A reply.", content_warning="Grief")
+    make_comment(open_essay, parent=reply, body="A reply to the reply.")
     make_comment(open_essay, status="pending", author_name="Held")
     return {"gated": gated, "open": open_essay, "root": root}
 

@@ -145,6 +145,40 @@ def test_moderator_approves_with_the_keyboard_then_the_reader_replies(open_tab, 
     assert Comment.objects.get(body="A reply without JavaScript.").parent_id == comment.pk
 
 
+def test_a_deep_thread_nests_its_lists_fits_a_phone_and_takes_the_form_in_place(
+    open_tab, snap, e2e_settings
+):
+    essay = make_essay("A long discussion", body="Body of the essay.")
+    chain, parent = [], None
+    for depth in range(e2e_settings.COMMENTS_MAX_DEPTH):
+        parent = make_comment(
+            essay, parent=parent, author_name=f"Reader at depth {depth}",
+            body="A reply long enough to wrap over a few lines on a phone, as real ones do.",
+        )  # fmt: skip
+        chain.append(parent)
+    make_comment(essay, parent=chain[0], author_name="Second replier", body="Me too.")
+    for width in (375, 1280):
+        page = open_tab(width=width).go(essay.get_absolute_url())
+        for above, below in zip(chain, chain[1:], strict=False):
+            nested = f"#comment-{above.pk} > ol.children > #comment-{below.pk}"
+            assert page.locator(nested).count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        top = page.locator(f"#comment-{chain[0].pk} > article").bounding_box()
+        deepest = page.locator(f"#comment-{chain[-1].pk} > article").bounding_box()
+        assert deepest["width"] >= 0.8 * top["width"]  # indentation is capped
+    snap(page, "deep-thread")
+
+    # With JavaScript, the form goes under the comment replied to, above its replies.
+    page.get_by_role("link", name="Reply to Reader at depth 0").click()
+    assert page.evaluate(
+        f"document.querySelector('#comment-{chain[0].pk} > #respond + ol.children') !== null"
+    )
+    assert page.evaluate("document.activeElement.id") == "id_body"
+    snap(page, "deep-thread-reply")
+    page.get_by_role("link", name="Cancel reply").click()
+    assert page.locator("#respond-home + #respond").count() == 1
+
+
 def test_editor_creates_previews_and_publishes_an_essay(open_tab, snap):
     ensure_groups()
     from django.contrib.auth.models import Group
