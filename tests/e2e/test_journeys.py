@@ -56,6 +56,21 @@ def test_reader_passes_the_gate_and_it_is_remembered(open_tab, snap, gated_essay
     assert tab.csp_violations() == []
 
 
+def test_go_back_on_the_warning_screen_returns_to_the_list_page_the_reader_left(
+    open_tab, gated_essay, settings
+):
+    settings.ESSAYS_PER_PAGE = 1  # the gated essay alone on page 1, the open one on page 2
+    page = open_tab().go("/?page=2")
+    assert "A gated essay" not in page.inner_text("main")
+    page = open_tab().go("/?page=1")
+    with page.expect_navigation():
+        page.get_by_role("link", name="A gated essay", exact=True).click()
+    back = page.get_by_role("link", name="Go back")
+    assert back.get_attribute("href") == "/?page=1"  # static/js/gate.js, from the Referer
+    no_js = open_tab(javascript=False).go(gated_essay.get_absolute_url())
+    assert no_js.get_by_role("link", name="Go back").get_attribute("href") == "/"
+
+
 def test_comment_form_errors_then_a_pending_comment_only_its_writer_sees(
     open_tab, snap, e2e_settings
 ):
