@@ -23,6 +23,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from blog.http import positive_id
 from blog.models import Essay
 
 DAY = 24 * 60 * 60
@@ -165,11 +166,12 @@ def is_shareable(request) -> bool:
 
 
 def _reader_state(request) -> list:
-    """What of the request changes a page: the shaping cookies and the page numbers read
-    (other query parameters are left out, so `?utm=1` shares the plain page's copy)."""
+    """What of the request changes a page: the address it was asked at (feeds link to it),
+    the shaping cookies and the page numbers read, as numbers (other query parameters are
+    left out, so `?utm=1` and `?cpage=01` share the plain page's copy)."""
     cookies = [request.COOKIES.get(name, "") for name in _shaping_cookies()]
-    numbers = [request.GET.get(name, "")[:10] for name in ("page", "cpage", "replytocom")]
-    return [*cookies, *numbers]
+    numbers = [positive_id(request.GET.get(name)) for name in ("page", "cpage", "replytocom")]
+    return [request.scheme, request.get_host(), *cookies, *numbers]
 
 
 def _remember_etag(request, etag: str | None) -> str | None:
@@ -222,7 +224,10 @@ def cached_response(request, render: Callable[[], HttpResponse]) -> HttpResponse
     else:
         response = render()
         if response.status_code == 200 and not response.cookies:
-            cache.set(key, (response["Content-Type"], response.content), DAY)
+            # As long as a shared cache may keep it, and a second: an essay page with an open
+            # comment form changes with the form's stamp that often, so no copies pile up.
+            timeout = settings.CACHE_SHARED_SECONDS + 1
+            cache.set(key, (response["Content-Type"], response.content), timeout)
     if response.cookies:  # never share a page that sets a cookie
         patch_cache_control(response, private=True, no_cache=True)
     else:
@@ -231,3 +236,17 @@ def cached_response(request, render: Callable[[], HttpResponse]) -> HttpResponse
         )
     patch_vary_headers(response, ["Cookie"])
     return response
+
+
+def private_if_setting_cookies(get_response):
+    """Middleware, listed before CsrfViewMiddleware and SessionMiddleware so that it sees
+    their cookies: a response that sets a cookie is never marked for shared caches."""
+
+    def middleware(request):
+        response = get_response(request)
+        if response.cookies and "public" in response.get("Cache-Control", ""):
+            del response.headers["Cache-Control"]
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    return middleware

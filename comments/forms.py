@@ -50,7 +50,7 @@ class CleanURLField(forms.URLField):
 
 STAMP_SALT = "comments.form-started"
 # A form older than this is treated like one without a stamp.
-STAMP_MAX_AGE = 7 * 24 * 60 * 60
+STAMP_MAX_AGE = 24 * 60 * 60
 
 
 def seconds_since(stamp: str) -> float | None:
