@@ -94,7 +94,7 @@ def _address(text: str) -> Address | None:
 @lru_cache(maxsize=8)
 def _trusted_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
     # config/settings.py has already refused entries that are not addresses or ranges.
-    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+    return tuple(ipaddress.ip_network(entry) for entry in entries)
 
 
 def _is_trusted(address: Address, networks: tuple[Network, ...]) -> bool:

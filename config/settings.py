@@ -208,11 +208,11 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 for _proxy in TRUSTED_PROXIES:
     try:
-        ipaddress.ip_network(_proxy, strict=False)
+        ipaddress.ip_network(_proxy)
     except ValueError:
         raise ImproperlyConfigured(
             f"TRUSTED_PROXIES holds {_proxy!r}, which is not an IP address or CIDR range "
-            "(e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8,::1)."
+            "written as gunicorn takes it (e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8,::1)."
         ) from None
 
 # The reader's cookies (gate choices and reading preferences) are signed and last a year.
