@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "moderation.logins.AccountLockMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -314,6 +315,7 @@ PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=30)
 # they go to the database instead, since a per-process count would not be one count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "moderation.logins.AccountLockBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = (
@@ -330,6 +332,11 @@ AXES_DISABLE_ACCESS_LOG = True
 # The same client address as every other per-address rule (TRUSTED_PROXIES).
 AXES_CLIENT_IP_CALLABLE = "blog.http.client_address"
 AXES_LOCKOUT_TEMPLATE = "403_locked.html"
+# Per account, across every address (moderation/logins.py): LOGIN_ACCOUNT_FAILURE_LIMIT
+# wrong passwords for one username within AXES_COOLOFF_TIME lock it for
+# LOGIN_ACCOUNT_LOCK_MINUTES, except in browsers that have signed in to it before.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+LOGIN_ACCOUNT_LOCK_MINUTES = env.int("LOGIN_ACCOUNT_LOCK_MINUTES", default=5)
 
 # Minutes during which a commenter may edit or delete their own comment from the same
 # browser session (an edit is screened again).
