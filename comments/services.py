@@ -8,7 +8,6 @@ touches no cache, and no other module calls comments_changed().
 """
 
 import hashlib
-import ipaddress
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from django.db.models import Exists, Q
 from django.utils import timezone
 
 from blog import markup
-from blog.http import strip_control
+from blog.http import client_address, strip_control
 from blog.models import Essay
 from comments.caching import comments_changed
 from comments.models import Comment
@@ -47,19 +46,12 @@ class RequestMeta:
     @classmethod
     def from_request(cls, request, *, permalink: str, **form_facts) -> "RequestMeta":
         return cls(
-            ip_address=_valid_ip(request.META.get("REMOTE_ADDR")),
+            ip_address=client_address(request),
             user_agent=strip_control(request.headers.get("user-agent", ""))[:500],
             referrer=strip_control(request.headers.get("referer", ""))[:1000],
             permalink=permalink[:1000],
             **form_facts,
         )
-
-
-def _valid_ip(value) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
 
 
 class ReplyNotAllowed(Exception):

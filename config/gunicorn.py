@@ -32,4 +32,7 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # No client address and no query string: the access log holds nothing about who read what.
 access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Who may set X-Forwarded-Proto (the scheme gunicorn reports): the same proxies the site
+# takes client addresses from (TRUSTED_PROXIES, default nobody), unless FORWARDED_ALLOW_IPS
+# says otherwise. Django's DJANGO_BEHIND_TLS_PROXY reads that header on its own.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or os.environ.get("TRUSTED_PROXIES", "")

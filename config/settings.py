@@ -1,5 +1,6 @@
 """Settings, read from the environment (and a `.env` file if present); see `.env.example`."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "moderation.logins.AccountLockMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -216,6 +218,18 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, IPv4 or IPv6): the
+# client address every per-address rule uses comes from blog.http.client_address(). Empty
+# (the default) trusts nobody: REMOTE_ADDR is the client. docs/SCALING.md.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES holds {_proxy!r}, which is not an IP address or CIDR range "
+            "written as gunicorn takes it (e.g. TRUSTED_PROXIES=127.0.0.1,10.0.0.0/8,::1)."
+        ) from None
 
 # The reader's cookies (gate choices and reading preferences) are signed and last a year.
 READING_PREFS_COOKIE = "reading_prefs"
@@ -316,6 +330,7 @@ PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=30)
 # they go to the database instead, since a per-process count would not be one count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "moderation.logins.AccountLockBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = (
@@ -329,7 +344,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
+# The same client address as every other per-address rule (TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "blog.http.client_address"
 AXES_LOCKOUT_TEMPLATE = "403_locked.html"
+# Per account, across every address (moderation/logins.py): LOGIN_ACCOUNT_FAILURE_LIMIT
+# wrong passwords for one username within AXES_COOLOFF_TIME lock it for
+# LOGIN_ACCOUNT_LOCK_MINUTES, except in browsers that have signed in to it before.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+LOGIN_ACCOUNT_LOCK_MINUTES = env.int("LOGIN_ACCOUNT_LOCK_MINUTES", default=5)
 
 # Minutes during which a commenter may edit or delete their own comment from the same
 # browser session (an edit is screened again).

@@ -5,4 +5,4 @@ class ModerationConfig(AppConfig):
     name = "moderation"
 
     def ready(self):
-        from moderation import receivers  # noqa: F401  (connects the signal receivers)
+        from moderation import logins, receivers  # noqa: F401  (connect the signal receivers)

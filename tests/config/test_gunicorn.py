@@ -14,7 +14,8 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
 def resolved(**env: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
+    inherited = ("GUNICORN_", "FORWARDED_ALLOW_IPS", "TRUSTED_PROXIES")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
     result = subprocess.run(
         [str(GUNICORN), "-c", "config/gunicorn.py", "--print-config"], cwd=ROOT,
         env=clean | env, capture_output=True, text=True, check=False, timeout=60,
@@ -45,3 +46,11 @@ def test_recycling_can_be_turned_off_and_a_control_socket_asked_for():
     assert (config["max_requests"], config["max_requests_jitter"]) == ("0", "0")
     assert config["control_socket"] == "/run/essays.ctl"
     assert config["control_socket_disable"] == "False"
+
+
+def test_gunicorn_trusts_forwarded_headers_from_the_same_proxies_as_the_site():
+    assert resolved()["forwarded_allow_ips"] == "[]"
+    trusted = resolved(TRUSTED_PROXIES="127.0.0.1,10.0.0.0/8")
+    assert trusted["forwarded_allow_ips"] == "['127.0.0.1', '10.0.0.0/8']"
+    own = resolved(TRUSTED_PROXIES="127.0.0.1", FORWARDED_ALLOW_IPS="10.1.0.0/16")
+    assert own["forwarded_allow_ips"] == "['10.1.0.0/16']"
