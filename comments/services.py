@@ -43,6 +43,7 @@ class RequestMeta:
     permalink: str
     form_honeypot: str = ""
     form_seconds: float | None = None
+    writer_key: str = ""  # a hash of the sending browser's writer token (reader_state)
 
     @classmethod
     def from_request(cls, request, *, permalink: str, **form_facts) -> "RequestMeta":
@@ -179,6 +180,7 @@ def submit_comment(
         permalink=request_meta.permalink,
         form_honeypot=request_meta.form_honeypot[:200],
         form_seconds=request_meta.form_seconds,
+        writer_key=request_meta.writer_key,
         submission_key=key,
     )
     try:

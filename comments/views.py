@@ -23,6 +23,9 @@ from comments.reader_state import (
     remember_editable,
     remember_hidden,
     remember_own_comment,
+    remember_writer,
+    writer_key,
+    writer_token,
 )
 from comments.services import (
     CommentRefused,
@@ -72,6 +75,7 @@ def post_comment(request, slug):
         return _essay_page_with_form(request, essay, form, status=400)
 
     data = form.cleaned_data
+    token = writer_token(request)
     try:
         parent = reply_parent(essay=essay, parent_id=data["parent"])
         submission = submit_comment(
@@ -87,6 +91,7 @@ def post_comment(request, slug):
                 permalink=settings.SITE_URL + essay.get_absolute_url(),
                 form_honeypot=data["homepage"],
                 form_seconds=seconds_since(data["started"]),
+                writer_key=writer_key(token),
             ),
         )
     except ReplyNotAllowed:
@@ -115,6 +120,7 @@ def post_comment(request, slug):
     remember_author(request, response, data)
     if submission.created:
         remember_editable(request, response, comment)
+        remember_writer(response, token)
     return response
 
 

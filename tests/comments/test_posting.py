@@ -256,6 +256,34 @@ def test_no_cookie_without_opt_in_and_unticking_forgets(client, essay):
     assert 'value="Robin"' not in Client().get(essay.get_absolute_url()).content.decode()
 
 
+def test_posting_gives_the_browser_one_writer_token_kept_only_as_a_hash(client, essay, settings):
+    name = settings.COMMENTS_WRITER_COOKIE
+    first = client.post(post_url(essay), comment_form_data(body="One."))
+    cookie = first.cookies[name]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    client.post(post_url(essay), comment_form_data(body="Two."))
+    keys = set(Comment.objects.values_list("writer_key", flat=True))
+    assert len(keys) == 1  # the same browser, the same key, across comments
+    (key,) = keys
+    assert len(key) == 64 and key not in cookie.value  # the token itself is never stored
+    other = Client()
+    other.post(post_url(essay), comment_form_data(body="Three."))
+    assert Comment.objects.get(body="Three.").writer_key not in ("", key)
+
+
+def test_a_reader_with_only_the_writer_cookie_still_gets_the_shared_page(essay, settings):
+    """The writer token changes nothing on a page, so it must not make pages private."""
+    writer = Client()
+    writer.post(post_url(essay), comment_form_data(body="Hello."))
+    later = Client()  # the session has ended; the year-long writer cookie is all that is left
+    name = settings.COMMENTS_WRITER_COOKIE
+    later.cookies[name] = writer.cookies[name].value
+    response = later.get(essay.get_absolute_url())
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"] and "private" not in response["Cache-Control"]
+    assert name not in settings.PERSONAL_COOKIES
+
+
 def test_forged_author_cookie_is_ignored(client, essay):
     from django.core import signing
 
