@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comments', '0002_form_facts'),
+        ("comments", "0002_form_facts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='writer_key',
+            model_name="comment",
+            name="writer_key",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=64),
         ),
     ]
