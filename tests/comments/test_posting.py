@@ -463,3 +463,32 @@ def test_the_form_stamp_never_makes_a_form_look_older_than_it_is(monkeypatch):
     assert 3.0 < forms.seconds_since(stamp) <= 4.5
     assert forms.fresh_form_stamp() != stamp
     assert forms.seconds_since(stamp + "x") is None  # and it is still signed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<img src=x onerror=alert(1)>",
+        "<script>alert(1)</script>",
+        "<iframe src='https://evil.example'></iframe>\n\n<div>  </div>",
+        "<style>p{}</style><p> &nbsp; </p>",
+    ],
+)
+def test_a_comment_that_sanitizes_to_nothing_is_refused_with_its_text_kept(client, essay, body):
+    response = client.post(post_url(essay), comment_form_data(body=body))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Your comment has no text left once the HTML we do not allow" in html
+    # Next to the field: in the error list the textarea points to, not only at the top.
+    assert re.search(r'id="id_body_error"><li>Your comment has no text left', html)
+    assert re.search(r'<textarea[^>]*aria-describedby="[^"]*id_body_error', html)
+    from django.utils.html import escape
+
+    assert escape(body) in html  # the reader's text is back in the form
+    assert not Comment.objects.exists()
+
+
+def test_a_comment_with_words_beside_stripped_html_is_accepted(client, essay):
+    response = client.post(post_url(essay), comment_form_data(body="<img src=x> Still here."))
+    assert response.status_code == 302
+    assert "Still here." in Comment.objects.get().body_html
