@@ -356,6 +356,34 @@ def test_export_and_erase_need_a_clear_target(args, message):
             call_command(*command, *args, stdout=io.StringIO())
 
 
+# -- the retention promise without cron ----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes and reopens connections
+def test_the_worker_schedules_the_daily_maintenance_itself_once(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.PRIVACY_RETENTION_DAYS = 30
+    old = make_pending(make_essay())
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+
+    def worker():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload",
+                     stdout=io.StringIO(), stderr=io.StringIO())  # fmt: skip
+
+    worker()
+    old.refresh_from_db()
+    assert old.ip_address is None  # maintenance ran as soon as the worker started
+    maintenance = DBTaskResult.objects.filter(task_path="moderation.tasks.daily_maintenance")
+    assert maintenance.filter(status="SUCCESSFUL").count() == 1
+    waiting = maintenance.filter(status="READY")
+    assert waiting.count() == 1 and waiting.get().run_after > timezone.now() + timedelta(hours=23)
+    worker()  # a restart, or a second worker: still one daily run waiting, none run twice
+    call_command("schedule_maintenance", stdout=io.StringIO())
+    assert waiting.count() == 1 and maintenance.filter(status="SUCCESSFUL").count() == 1
+
+
 def test_the_admin_exports_and_erases_writers_who_gave_no_email(client):
     import json
 
