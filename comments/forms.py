@@ -1,5 +1,6 @@
 """The comment form: what a reader may send, with the messages they see when it is wrong."""
 
+import html
 import math
 import re
 import time
@@ -10,7 +11,7 @@ from django.core.signing import BadSignature, Signer
 from django.core.validators import MaxLengthValidator, URLValidator
 
 from blog.http import strip_control
-from blog.markup import COMMENT_ALLOWED_TAGS_TEXT
+from blog.markup import COMMENT_ALLOWED_TAGS_TEXT, plain_text, render_comment
 
 # Line breaks and tabs, which a one-line field turns into spaces.
 _LINE_BREAKS = re.compile(r"[\t\r\n\u2028\u2029]+")
@@ -87,6 +88,13 @@ def fresh_form_stamp(request=None) -> str:
         _stamp = (end, Signer(salt=STAMP_SALT).sign(str(end)))
     return _stamp[1]
 
+
+NOTHING_LEFT = (
+    "Your comment has no text left once the HTML we do not allow (such as images and "
+    "scripts) is taken out. Please write it in words; these tags are fine: "
+    + COMMENT_ALLOWED_TAGS_TEXT
+    + "."
+)
 
 NO_PARENT = (
     "The comment you are replying to is no longer available. Your text is below: you can "
@@ -175,6 +183,12 @@ class CommentForm(forms.Form):
         body.max_length = limit
         body.validators.append(MaxLengthValidator(limit))
         body.error_messages["max_length"] = _too_long("comment", limit)
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if body and not html.unescape(plain_text(render_comment(body))).strip():
+            raise forms.ValidationError(NOTHING_LEFT, code="empty_after_sanitizing")
+        return body
 
 
 class EditCommentForm(CommentForm):

@@ -83,6 +83,9 @@ class Comment(models.Model):
     form_seconds = models.FloatField(null=True, blank=True, editable=False)
     # One token per rendered form: a double click or a resent POST finds the first comment.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # A hash of the random token kept in the writer's browser (comments.reader_state): the
+    # proof, which nobody can copy from the page, that two comments came from one browser.
+    writer_key = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
 
     objects = CommentQuerySet.as_manager()
 

@@ -1,6 +1,10 @@
 """What a reader's browser keeps about comments, read and written in one place: the
 comments its session wrote (in the session), and in signed cookies (blog.cookies) the ones
-it may still change, the ones it hid, and the name it asked us to remember."""
+it may still change, the ones it hid, the name it asked us to remember, and the token that
+says it wrote its earlier comments."""
+
+import hashlib
+import secrets
 
 from django.conf import settings
 
@@ -101,3 +105,30 @@ def remember_author(request, response, data: dict) -> None:
         )  # fmt: skip
     elif settings.COMMENTS_AUTHOR_COOKIE in request.COOKIES:
         response.delete_cookie(settings.COMMENTS_AUTHOR_COOKIE, samesite="Lax")
+
+
+WRITER_SALT = "comments.writer"
+WRITER_MAX_AGE = 365 * 24 * 60 * 60
+
+
+def writer_token(request) -> str:
+    """This browser's writer token (from its signed cookie), or a new one if it has none."""
+    token = load_signed_cookie(
+        request, settings.COMMENTS_WRITER_COOKIE, salt=WRITER_SALT, max_age=WRITER_MAX_AGE
+    )
+    if isinstance(token, str) and 20 <= len(token) <= 100:
+        return token
+    return secrets.token_urlsafe(32)
+
+
+def writer_key(token: str) -> str:
+    """What a comment stores of its writer's token: a one-way hash, never the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def remember_writer(response, token: str) -> None:
+    """Keep (or refresh) the writer token in the browser that posted a comment."""
+    store_signed_cookie(
+        response, settings.COMMENTS_WRITER_COOKIE, token, salt=WRITER_SALT,
+        max_age=WRITER_MAX_AGE,
+    )  # fmt: skip

@@ -42,6 +42,7 @@ class RequestMeta:
     permalink: str
     form_honeypot: str = ""
     form_seconds: float | None = None
+    writer_key: str = ""  # a hash of the sending browser's writer token (reader_state)
 
     @classmethod
     def from_request(cls, request, *, permalink: str, **form_facts) -> "RequestMeta":
@@ -171,6 +172,7 @@ def submit_comment(
         permalink=request_meta.permalink,
         form_honeypot=request_meta.form_honeypot[:200],
         form_seconds=request_meta.form_seconds,
+        writer_key=request_meta.writer_key,
         submission_key=key,
     )
     try:
@@ -298,13 +300,14 @@ def correct_comment(
 
 def erase(*, comments: Sequence[Comment], request_data: bool = False) -> int:
     """Remove comments' words, name and contact details (and, with `request_data`, what the
-    request told us); the rows stay, removed, so replies keep a placeholder. How many."""
+    request told us and the writer's browser key); the rows stay, removed, so replies keep
+    a placeholder. How many."""
     values = {
         "body": "", "body_html": markup.render_comment(""), "content_warning": "",
         "author_name": "", "author_email": "", "author_url": "", "status": Status.REMOVED,
     }  # fmt: skip
     if request_data:
-        values.update(ip_address=None, user_agent="", referrer="")
+        values.update(ip_address=None, user_agent="", referrer="", writer_key="")
     return _write(comments, expected=EVERY_STATUS, **values)
 
 
@@ -330,10 +333,11 @@ def edit_own_comment(*, comment: Comment, body: str, content_warning: str) -> bo
 
 
 def withdraw_own_comment(*, comment: Comment) -> None:
-    """Delete a comment at its writer's request: its words and their name are gone; the
-    row stays (as "This comment was removed." if others replied to it)."""
+    """Delete a comment at its writer's request: its words, their name and what their
+    request told us are gone at once; the row stays (as "This comment was removed." if
+    others replied to it)."""
     with transaction.atomic():
-        if erase(comments=[comment]):
+        if erase(comments=[comment], request_data=True):
             transaction.on_commit(lambda: comment_withdrawn.send(sender=Comment, comment=comment))
 
 

@@ -18,11 +18,15 @@ from comments.forms import NO_PARENT, CommentForm, EditCommentForm, seconds_sinc
 from comments.models import Comment
 from comments.reader_state import (
     editable_comment_ids,
+    hidden_comment_ids,
     own_comment_ids,
     remember_author,
     remember_editable,
     remember_hidden,
     remember_own_comment,
+    remember_writer,
+    writer_key,
+    writer_token,
 )
 from comments.services import (
     CommentRefused,
@@ -72,6 +76,7 @@ def post_comment(request, slug):
         return _essay_page_with_form(request, essay, form, status=400)
 
     data = form.cleaned_data
+    token = writer_token(request)
     try:
         parent = reply_parent(essay=essay, parent_id=data["parent"])
         submission = submit_comment(
@@ -87,6 +92,7 @@ def post_comment(request, slug):
                 permalink=settings.SITE_URL + essay.get_absolute_url(),
                 form_honeypot=data["homepage"],
                 form_seconds=seconds_since(data["started"]),
+                writer_key=writer_key(token),
             ),
         )
     except ReplyNotAllowed:
@@ -115,6 +121,7 @@ def post_comment(request, slug):
     remember_author(request, response, data)
     if submission.created:
         remember_editable(request, response, comment)
+        remember_writer(response, token)
     return response
 
 
@@ -219,6 +226,9 @@ HIDDEN = "The comment is hidden for you, in this browser."
 SHOWN = "The comment is shown again."
 
 
+NOTHING_TO_HIDE = "There is no published comment here to hide."
+
+
 @cross_origin_protect
 @require_POST
 def hide_comment(request, pk):
@@ -228,13 +238,18 @@ def hide_comment(request, pk):
     The inline dialog asks for JSON; a plain form post returns to the comment.
     """
     comment = Comment.objects.select_related("essay").filter(pk=pk).first()
-    # Any comment of a published essay may be hidden, even one a moderator has just taken
-    # down (the reader's choice is kept either way); an unknown id is refused.
-    if comment is None or not comment.essay.is_public:
-        message = "There is no such comment to hide."
+    # Only what every reader can see may be hidden, plus what this browser hid before (so
+    # it can be shown again after a moderator took it down). Anything else (no such id, a
+    # held, spam or removed comment, an unpublished essay's) gets one and the same answer,
+    # so the answer never tells that a comment exists out of sight.
+    if (
+        comment is None
+        or not comment.essay.is_public
+        or not (comment.is_public or comment.pk in hidden_comment_ids(request))
+    ):
         if wants_json(request):
-            return JsonResponse({"ok": False, "message": message}, status=404)
-        raise Http404(message)
+            return JsonResponse({"ok": False, "message": NOTHING_TO_HIDE}, status=404)
+        raise Http404(NOTHING_TO_HIDE)
     hide = not request.POST.get("show")
     message = HIDDEN if hide else SHOWN
     if wants_json(request):

@@ -359,6 +359,10 @@ COMMENTS_EDIT_WINDOW_MINUTES = env.int("COMMENTS_EDIT_WINDOW_MINUTES", default=1
 COMMENTS_EDIT_COOKIE = "comment_edits"
 # Comments a reader hid for themselves ("Hide this comment"), remembered in their browser.
 COMMENTS_HIDDEN_COOKIE = "comments_hidden"
+# A random token, signed, set when a reader posts a comment: screening trusts a returning
+# writer only from the browser that wrote their approved comment. It changes nothing on a
+# page, so it is not one of the PERSONAL_COOKIES and pages stay shared.
+COMMENTS_WRITER_COOKIE = "comment_writer"
 # The view a comment's "Report" link leads to (moderation provides it); "" for no link.
 COMMENTS_REPORT_VIEW = "reports:report"
 

@@ -9,7 +9,7 @@ from comments.admin import CommentAdmin
 from comments.models import Comment
 from moderation import akismet
 from moderation.models import Decision, ListEntry, Report
-from moderation.privacy import erase_comments, export_comments
+from moderation.privacy import erase_comments, export_comments, replace_stored_copies
 from moderation.services import ACTIONS, AlreadyActed, moderate
 
 
@@ -61,11 +61,18 @@ def _action(name):
     return run
 
 
-@admin.action(description="Export every comment by these authors' emails (JSON)",
+def _writers(queryset) -> tuple[list[str], list[int]]:
+    """The emails of the selected comments' writers, and the comments that have none."""
+    emails = sorted({c.author_email.lower() for c in queryset if c.author_email})
+    return emails, sorted(c.pk for c in queryset if not c.author_email)
+
+
+@admin.action(description="Export all we hold about these comments' writers (JSON)",
               permissions=["moderate"])  # fmt: skip
 def export_by_email(modeladmin, request, queryset):
-    emails = sorted({c.author_email.lower() for c in queryset if c.author_email})
+    emails, without_email = _writers(queryset)
     data = {email: export_comments(email) for email in emails}
+    data.update({f"comment {pk}": export_comments(comment_ids=[pk]) for pk in without_email})
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
     )
@@ -73,17 +80,16 @@ def export_by_email(modeladmin, request, queryset):
     return response
 
 
-@admin.action(description="Erase every comment by these authors' emails", permissions=["moderate"])
+@admin.action(description="Erase these comments and every other one with their emails",
+              permissions=["moderate"])  # fmt: skip
 def erase_by_email(modeladmin, request, queryset):
-    emails = sorted({c.author_email.lower() for c in queryset if c.author_email})
-    if not emails:
-        modeladmin.message_user(request, "None of these comments has an email address.",
-                                messages.WARNING)  # fmt: skip
-        return
+    emails, without_email = _writers(queryset)
     erased = sum(erase_comments(email, actor=request.user) for email in emails)
+    if without_email:
+        erased += erase_comments(comment_ids=without_email, actor=request.user)
     modeladmin.message_user(
-        request, f"Erased {erased} comment(s) from {len(emails)} email address(es).",
-        messages.SUCCESS,
+        request, f"Erased {erased} comment(s): those by {len(emails)} email address(es) and "
+        f"{len(without_email)} without one.", messages.SUCCESS,
     )  # fmt: skip
 
 
@@ -97,6 +103,10 @@ class ModeratedCommentAdmin(CommentAdmin):
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("comments.moderate_comment")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        replace_stored_copies(obj)  # the words corrected away leave the Akismet copy too
 
     def changelist_view(self, request, extra_context=None):
         if not akismet.is_configured():

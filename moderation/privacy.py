@@ -1,6 +1,8 @@
 """Keeping what we store about commenters to what the site needs, for as long as it needs it."""
 
-from collections.abc import Callable
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -50,14 +52,79 @@ def _without_personal(details: dict) -> dict:
 
 def comments_by_email(email: str):
     """Every comment written with this email address (case-insensitive), oldest first."""
-    email = (email or "").strip()
-    if not email:
+    return comments_of(email=email)
+
+
+def comments_of(*, email: str = "", comment_ids: Iterable[int] = ()):
+    """The comments a request is about: every one written with `email` (case-insensitive),
+    and the ones named by id (how a writer who gave no email is found), oldest first."""
+    email, ids = (email or "").strip(), list(comment_ids)
+    if not email and not ids:
         return Comment.objects.none()
-    return Comment.objects.filter(author_email__iexact=email).order_by("created_at", "pk")
+    match = Q(pk__in=ids)
+    if email:
+        match |= Q(author_email__iexact=email)
+    return Comment.objects.filter(match).order_by("created_at", "pk")
 
 
-def export_comments(email: str) -> list[dict]:
-    """What the site holds for an email address, as JSON-ready data (a data-access request)."""
+def replace_stored_copies(comment: Comment) -> int:
+    """After a comment's words or name change, make the copies kept for Akismet feedback
+    say what the comment says now (the old words must not outlive the edit); how many."""
+    current = {
+        "comment_content": comment.body, "comment_author": comment.author_name,
+        "comment_author_email": comment.author_email, "comment_author_url": comment.author_url,
+    }  # fmt: skip
+    changed = 0
+    for decision in Decision.objects.filter(comment=comment).exclude(details={}):
+        details = _with_current_words(decision.details, current)
+        if details != decision.details:
+            decision.details = details
+            decision.save(update_fields=["details"])
+            changed += 1
+    return changed
+
+
+def _with_current_words(details: dict, current: dict) -> dict:
+    updated = {k: current.get(k, v) for k, v in details.items()}
+    if isinstance(details.get("params"), dict):  # a queued feedback keeps a copy too
+        updated["params"] = _with_current_words(details["params"], current)
+    return updated
+
+
+def _when(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def export_comments(email: str = "", *, comment_ids: Iterable[int] = ()) -> list[dict]:
+    """Everything the site holds about a writer, found by email and/or comment ids, as
+    JSON-ready data (a data-access request): each comment with its request data, every
+    screening and moderation step with what was sent to Akismet, the reports about it,
+    and what the admin's history says of it.
+
+    Reports give their reason and outcome but not the reporter's note: the note is another
+    reader's words, written in confidence, and can tell who wrote it (often someone the
+    comment was about). Who reported, and from where, is never stored in a form we could
+    give out (a hash, an address cleared after the retention period).
+    """
+    comments = list(comments_of(email=email, comment_ids=comment_ids).select_related("essay"))
+    ids = [c.pk for c in comments]
+    decisions, reports, history = defaultdict(list), defaultdict(list), defaultdict(list)
+    for d in Decision.objects.filter(comment__in=ids).order_by("created_at", "pk"):
+        decisions[d.comment_id].append({
+            "at": _when(d.created_at), "step": d.get_step_display(),
+            "outcome": d.get_outcome_display(), "reason": d.reason,
+            "by": "a moderator" if d.actor_id else "the site", "data_kept": d.details,
+        })  # fmt: skip
+    for r in Report.objects.filter(comment__in=ids).order_by("created_at", "pk"):
+        reports[r.comment_id].append({
+            "at": _when(r.created_at), "reason": r.get_reason_display(),
+            "state": r.get_state_display(), "resolved_at": _when(r.resolved_at),
+        })  # fmt: skip
+    for entry in _admin_history(ids):
+        history[int(entry.object_id)].append({
+            "at": _when(entry.action_time), "what": entry.object_repr,
+            "change": entry.get_change_message(),
+        })  # fmt: skip
     return [
         {
             "id": c.pk,
@@ -74,20 +141,50 @@ def export_comments(email: str) -> list[dict]:
             "ip_address": c.ip_address,
             "user_agent": c.user_agent,
             "referrer": c.referrer,
+            "browser_key": c.writer_key,
+            "decisions": decisions[c.pk],
+            "reports": reports[c.pk],
+            "admin_history": history[c.pk],
         }
-        for c in comments_by_email(email).select_related("essay")
+        for c in comments
     ]
 
 
-def erase_comments(email: str, *, actor) -> int:
-    """Erase every comment written with this email: words, name, contact and request data.
+def _admin_history(comment_ids: list[int]):
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Comment),
+        object_id__in=[str(i) for i in comment_ids],
+    ).order_by("action_time", "pk")
+
+
+def erase_comments(email: str = "", *, comment_ids: Iterable[int] = (), actor) -> int:
+    """Erase the comments found by email and/or id: words, name, contact and request data,
+    the copies kept for Akismet, the notes of reports on them, and their name and words in
+    the admin's history.
 
     The rows stay, removed, so replies keep "This comment was removed." for context; each
     erase is recorded as a Decision with who asked for it.
     """
     with transaction.atomic():
-        comments = list(comments_by_email(email))
-        Decision.objects.filter(comment__in=comments).update(details={})
+        comments = list(comments_of(email=email, comment_ids=comment_ids))
+        ids = [c.pk for c in comments]
+        emails = {c.author_email for c in comments if c.author_email}
+        Decision.objects.filter(comment__in=ids).update(details={})
+        for decision in Decision.objects.filter(comment__in=ids).exclude(reason=""):
+            reason = decision.reason
+            for address in emails:  # a list entry quoted in a reason can be their address
+                reason = re.sub(re.escape(address), "[erased]", reason, flags=re.IGNORECASE)
+            if reason != decision.reason:
+                decision.reason = reason
+                decision.save(update_fields=["reason"])
+        Report.objects.filter(comment__in=ids).exclude(note="").update(note="")
+        for entry in _admin_history(ids):
+            entry.object_repr = f"Comment {entry.object_id} (erased)"
+            entry.change_message = ""
+            entry.save(update_fields=["object_repr", "change_message"])
         erase(comments=comments, request_data=True)
         Decision.objects.bulk_create(
             Decision(
@@ -100,3 +197,15 @@ def erase_comments(email: str, *, actor) -> int:
             for comment in comments
         )
     return len(comments)
+
+
+COMMENT_IN_URL = re.compile(r"/comments/(\d+)/|#comment-(\d+)$")
+
+
+def comment_id_from(value: str) -> int | None:
+    """The comment id in "123", a permalink (/comments/123/) or an anchor (#comment-123)."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return int(value)
+    match = COMMENT_IN_URL.search(value)
+    return int(match.group(1) or match.group(2)) if match else None

@@ -33,10 +33,13 @@ def screen_new_comment(sender, comment, **kwargs):
 
 @receiver(comment_edited, dispatch_uid="moderation.screen_edited_comment")
 def screen_edited_comment(sender, comment, **kwargs):
-    """An edit starts screening over (Akismet is told it is a recheck after an edit)."""
+    """An edit starts screening over (Akismet is told it is a recheck after an edit), and
+    the copies kept for Akismet feedback hold the new words, not the ones edited out."""
     from moderation.models import Decision
+    from moderation.privacy import replace_stored_copies
     from moderation.tasks import screen_comment
 
+    replace_stored_copies(comment)
     Decision.objects.create(
         comment=comment, step=Decision.Step.EDITED, outcome=Decision.Outcome.HOLD,
         reason="edited by its writer; screened again",

@@ -160,11 +160,24 @@ def _akismet_step(comment: Comment, attempts: int, *, edited: bool = False) -> D
 
 
 def _is_returning_author(comment: Comment) -> bool:
+    """Whether the browser that sent this comment wrote an approved one under the same
+    email (or, with no email, the same name).
+
+    A name is on the page for anyone to copy, and an email can be guessed; the writer key
+    (a hash of a random token in the writer's signed cookie) cannot be taken from either.
+    """
+    if not comment.writer_key:
+        return False
     if comment.author_email:
         same = Q(author_email__iexact=comment.author_email)
     else:
         same = Q(author_name=comment.author_name, author_email="")
-    return Comment.objects.public().filter(same).exclude(pk=comment.pk).exists()
+    return (
+        Comment.objects.public()
+        .filter(same, writer_key=comment.writer_key)
+        .exclude(pk=comment.pk)
+        .exists()
+    )
 
 
 def _finish(comment: Comment, status: str, reason: str, *, since=None) -> None:

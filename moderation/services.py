@@ -162,6 +162,12 @@ def deliver_feedback(decision_id: int) -> None:
     feedback = Decision.objects.filter(pk=decision_id, step=Step.FEEDBACK).first()
     if feedback is None or feedback.outcome == Outcome.SENT:
         return
+    if not isinstance(feedback.details.get("params"), dict):
+        # The comment was deleted by its writer or erased before this went out.
+        Decision.objects.filter(pk=feedback.pk).update(
+            outcome=Outcome.SKIPPED, reason="not sent: the comment was deleted or erased"
+        )
+        return
     kind = feedback.details["kind"]
     params = {k: v for k, v in feedback.details["params"].items() if k != "verdict"}
     try:

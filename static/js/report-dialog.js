@@ -173,6 +173,9 @@
         var message = result(answer.message, !answer.done);
         if (answer.hidden) {
           hideInPlace(commentId, "This comment is hidden while a moderator reviews it.");
+          // Out of sight for everyone now, so there is nothing left to hide for oneself.
+          var hideForm = content.querySelector(".report-hide");
+          if (hideForm) hideForm.remove();
         }
         if (answer.done) {
           // Taken, or already reported: the form is done with; hiding is still offered.

@@ -80,3 +80,39 @@ def test_hiding_from_another_site_is_refused(essay):
                           headers={"sec-fetch-site": "cross-site"})  # fmt: skip
     assert refused.status_code == 403 and "comments_hidden" not in refused.cookies
     assert hide(strict, comment).status_code == 302  # from this site: no token needed
+
+
+def _answers(comment_id):
+    """What a stranger is told when asking to hide this id: page and JSON, in full."""
+    url = f"/comments/{comment_id}/hide/"
+    page = Client().post(url, {"hide": "1"})
+    dialog = Client().post(url, {"hide": "1"}, HTTP_ACCEPT="application/json")
+    return (page.status_code, page.content, "comments_hidden" in page.cookies,
+            dialog.status_code, dialog.content, "comments_hidden" in dialog.cookies)  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ["pending", "spam", "removed", "unpublished essay"])
+def test_hiding_an_unseen_comment_answers_exactly_as_for_a_missing_one(essay, case):
+    """A held comment's id must not be confirmed by a different answer (or where it is)."""
+    from blog.models import Essay
+
+    if case == "unpublished essay":
+        draft = make_essay(status=Essay.Status.DRAFT)
+        comment = make_comment(draft, body="On a draft.")
+    else:
+        comment = make_comment(essay, status=case, body="Out of sight.")
+    missing = _answers(999999)
+    assert missing[0] == 404 and missing[3] == 404
+    assert b"There is no published comment here to hide." in missing[4]
+    assert _answers(comment.pk) == missing
+
+
+def test_a_hidden_comment_taken_down_later_can_still_be_shown_again(essay):
+    from comments.models import Comment
+
+    comment = make_comment(essay, body="Hidden, then removed.")
+    reader = Client()
+    assert hide(reader, comment).status_code == 302
+    Comment.objects.filter(pk=comment.pk).update(status="removed")
+    assert hide(reader, comment, show="1").status_code == 302
+    assert hide(Client(), comment).status_code == 404  # for anyone else it is not there

@@ -256,6 +256,34 @@ def test_no_cookie_without_opt_in_and_unticking_forgets(client, essay):
     assert 'value="Robin"' not in Client().get(essay.get_absolute_url()).content.decode()
 
 
+def test_posting_gives_the_browser_one_writer_token_kept_only_as_a_hash(client, essay, settings):
+    name = settings.COMMENTS_WRITER_COOKIE
+    first = client.post(post_url(essay), comment_form_data(body="One."))
+    cookie = first.cookies[name]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    client.post(post_url(essay), comment_form_data(body="Two."))
+    keys = set(Comment.objects.values_list("writer_key", flat=True))
+    assert len(keys) == 1  # the same browser, the same key, across comments
+    (key,) = keys
+    assert len(key) == 64 and key not in cookie.value  # the token itself is never stored
+    other = Client()
+    other.post(post_url(essay), comment_form_data(body="Three."))
+    assert Comment.objects.get(body="Three.").writer_key not in ("", key)
+
+
+def test_a_reader_with_only_the_writer_cookie_still_gets_the_shared_page(essay, settings):
+    """The writer token changes nothing on a page, so it must not make pages private."""
+    writer = Client()
+    writer.post(post_url(essay), comment_form_data(body="Hello."))
+    later = Client()  # the session has ended; the year-long writer cookie is all that is left
+    name = settings.COMMENTS_WRITER_COOKIE
+    later.cookies[name] = writer.cookies[name].value
+    response = later.get(essay.get_absolute_url())
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"] and "private" not in response["Cache-Control"]
+    assert name not in settings.PERSONAL_COOKIES
+
+
 def test_forged_author_cookie_is_ignored(client, essay):
     from django.core import signing
 
@@ -435,3 +463,32 @@ def test_the_form_stamp_never_makes_a_form_look_older_than_it_is(monkeypatch):
     assert 3.0 < forms.seconds_since(stamp) <= 4.5
     assert forms.fresh_form_stamp() != stamp
     assert forms.seconds_since(stamp + "x") is None  # and it is still signed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<img src=x onerror=alert(1)>",
+        "<script>alert(1)</script>",
+        "<iframe src='https://evil.example'></iframe>\n\n<div>  </div>",
+        "<style>p{}</style><p> &nbsp; </p>",
+    ],
+)
+def test_a_comment_that_sanitizes_to_nothing_is_refused_with_its_text_kept(client, essay, body):
+    response = client.post(post_url(essay), comment_form_data(body=body))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Your comment has no text left once the HTML we do not allow" in html
+    # Next to the field: in the error list the textarea points to, not only at the top.
+    assert re.search(r'id="id_body_error"><li>Your comment has no text left', html)
+    assert re.search(r'<textarea[^>]*aria-describedby="[^"]*id_body_error', html)
+    from django.utils.html import escape
+
+    assert escape(body) in html  # the reader's text is back in the form
+    assert not Comment.objects.exists()
+
+
+def test_a_comment_with_words_beside_stripped_html_is_accepted(client, essay):
+    response = client.post(post_url(essay), comment_form_data(body="<img src=x> Still here."))
+    assert response.status_code == 302
+    assert "Still here." in Comment.objects.get().body_html

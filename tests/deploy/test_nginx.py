@@ -88,3 +88,5 @@ def test_the_proxy_bypasses_every_cookie_that_shapes_a_page(settings):
     shaping = {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name,
                settings.READING_PREFS_COOKIE, *settings.PERSONAL_COOKIES}  # fmt: skip
     assert shaping <= set(names)
+    # The writer token shapes nothing: listing it would send returning writers past the cache.
+    assert settings.COMMENTS_WRITER_COOKIE not in names

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from comments.models import Comment
@@ -22,30 +23,105 @@ def post(client, essay, remote_addr="127.0.0.1", **data):
     )
 
 
+def _an_old_stamp():
+    import time
+
+    from django.core import signing
+
+    return signing.TimestampSigner(salt="comments.form-started").sign(str(time.time() - 60))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_trusted_returning_author_is_published_before_the_redirect(client, akismet_client):
     """With the immediate backend, screening runs when the comment commits, so the
     redirect already knows the outcome (real commits here, not a test transaction)."""
     akismet_client("Ham")
     essay = make_essay()
-    make_comment(essay, author_name="Returning", author_email="r@example.org")
     form = client.get(essay.get_absolute_url()).content.decode()
     started = form.split('name="started" value="')[1].split('"')[0]
-    Comment.objects.update(created_at=timezone.now() - timedelta(days=1))
-    import time
-
-    from django.core import signing
-
-    old = signing.TimestampSigner(salt="comments.form-started").sign(str(time.time() - 60))
-    response = post(client, essay, author_name="Returning", author_email="r@example.org",
-                    started=old, body="Welcome back to me.")  # fmt: skip
     assert started  # the form carries a signed time stamp
+    post(client, essay, author_name="Returning", author_email="r@example.org",
+         started=_an_old_stamp(), body="My first words here.")  # fmt: skip
+    first = Comment.objects.get(body="My first words here.")
+    assert first.status == "pending"  # a first comment waits for a person
+    Comment.objects.filter(pk=first.pk).update(status="approved")
+    response = post(client, essay, author_name="Returning", author_email="r@example.org",
+                    started=_an_old_stamp(), body="Welcome back to me.")  # fmt: skip
     comment = Comment.objects.get(body="Welcome back to me.")
     assert comment.status == "approved"
     assert (
         "Thank you. Your comment is published." in client.get(response["Location"]).content.decode()
     )
     assert comment.decisions.filter(step="policy", outcome="approve").exists()
+
+
+@pytest.fixture
+def approved_writer(client, akismet_client, django_capture_on_commit_callbacks):
+    """A browser whose comment under "Pseudonym" (and, given, an email) a moderator approved."""
+    akismet_client("Ham")
+    essay = make_essay()
+
+    def write(email=""):
+        with django_capture_on_commit_callbacks(execute=True):
+            post(client, essay, author_name="Pseudonym", author_email=email,
+                 started=_an_old_stamp(), body="An approved comment.")  # fmt: skip
+        Comment.objects.filter(body="An approved comment.").update(status="approved")
+        return essay
+
+    return write
+
+
+def post_screened(client, essay, django_capture_on_commit_callbacks, **data):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, essay, started=_an_old_stamp(), **data)
+    return Comment.objects.get(body=data["body"])
+
+
+def test_the_pseudonym_copied_from_the_page_is_held(
+    approved_writer, django_capture_on_commit_callbacks
+):
+    essay = approved_writer()
+    stranger = Client()
+    assert "Pseudonym" in stranger.get(essay.get_absolute_url()).content.decode()
+    comment = post_screened(stranger, essay, django_capture_on_commit_callbacks,
+                            author_name="Pseudonym", body="Pretending to be them.")  # fmt: skip
+    assert comment.status == "pending"
+
+
+def test_the_same_browsers_second_comment_is_trusted(
+    approved_writer, client, django_capture_on_commit_callbacks
+):
+    essay = approved_writer()
+    comment = post_screened(client, essay, django_capture_on_commit_callbacks,
+                            author_name="Pseudonym", body="My second comment.")  # fmt: skip
+    assert comment.status == "approved"
+    # The proof is the signed token, not the name: the same browser under a new name waits.
+    renamed = post_screened(client, essay, django_capture_on_commit_callbacks,
+                            author_name="New name", body="Under another name.")  # fmt: skip
+    assert renamed.status == "pending"
+
+
+def test_an_email_alone_is_held(approved_writer, django_capture_on_commit_callbacks):
+    essay = approved_writer(email="writer@example.org")
+    stranger = Client()
+    comment = post_screened(stranger, essay, django_capture_on_commit_callbacks,
+                            author_name="Pseudonym", author_email="writer@example.org",
+                            body="Guessed their email.")  # fmt: skip
+    assert comment.status == "pending"
+
+
+def test_a_forged_or_copied_writer_cookie_earns_no_trust(
+    approved_writer, client, settings, django_capture_on_commit_callbacks
+):
+    essay = approved_writer()
+    stored = Comment.objects.get(body="An approved comment.").writer_key
+    assert len(stored) == 64 and stored not in client.cookies[settings.COMMENTS_WRITER_COOKIE].value
+    forger = Client()
+    forger.cookies[settings.COMMENTS_WRITER_COOKIE] = stored  # the hash, were it ever seen
+    comment = post_screened(forger, essay, django_capture_on_commit_callbacks,
+                            author_name="Pseudonym", body="A forged cookie.")  # fmt: skip
+    assert comment.status == "pending"
+    assert comment.writer_key != stored
 
 
 def test_a_bot_filling_the_honeypot_lands_in_spam(

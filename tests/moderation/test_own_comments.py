@@ -71,6 +71,18 @@ def test_an_empty_edit_is_refused_with_the_text_kept(client, essay):
     assert comment.body == "Keep me."
 
 
+def test_an_edit_that_sanitizes_to_nothing_is_refused_with_the_text_kept(client, essay):
+    comment = post(client, essay, body="Keep me.")
+    response = client.post(f"/comments/{comment.pk}/edit/",
+                           {"body": "<img src=x onerror=alert(1)>"})  # fmt: skip
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_body_error"><li>Your comment has no text left' in html
+    assert "&lt;img src=x onerror=alert(1)&gt;</textarea>" in html
+    comment.refresh_from_db()
+    assert comment.body == "Keep me."
+
+
 def test_the_writer_can_delete_and_the_words_are_gone(
     client, essay, akismet_client, django_capture_on_commit_callbacks
 ):

@@ -309,9 +309,11 @@ def test_an_edit_cannot_bring_a_reported_comment_back_without_a_moderator(
     from comments.services import edit_own_comment
 
     akismet_client("Ham")
-    make_comment(essay, author_name="Returning", author_email="r@example.org")  # trusted
+    make_comment(essay, author_name="Returning", author_email="r@example.org",
+                 writer_key="a" * 64)  # trusted  # fmt: skip
     comment = make_comment(essay, author_name="Returning", author_email="r@example.org",
-                           form_seconds=30.0, body="Something unkind.")  # fmt: skip
+                           form_seconds=30.0, body="Something unkind.",
+                           writer_key="a" * 64)  # fmt: skip
     reporters(comment, 3)
     with django_capture_on_commit_callbacks(execute=True):
         edit_own_comment(comment=comment, body="Something kinder now.", content_warning="")

@@ -15,6 +15,10 @@ def essay():
     return make_essay()
 
 
+# Writer keys: hashes of the tokens in two browsers' comment_writer cookies.
+BROWSER, OTHER_BROWSER = "a" * 64, "b" * 64
+
+
 def steps(comment):
     return {d.step: (d.outcome, d.reason) for d in comment.decisions.all()}
 
@@ -39,8 +43,8 @@ def test_honeypot_means_spam_without_asking_akismet(essay, akismet_client):
 )
 def test_time_trap_holds_for_review(essay, akismet_client, seconds, reason):
     akismet_client("Ham")
-    make_comment(essay, author_name="Regular")  # a returning author would be trusted...
-    comment = make_pending(essay, author_name="Regular", form_seconds=seconds)
+    make_comment(essay, author_name="Regular", writer_key=BROWSER)  # would be trusted...
+    comment = make_pending(essay, author_name="Regular", form_seconds=seconds, writer_key=BROWSER)
     assert screen(comment.pk) == "pending"  # ...but the time trap holds it
     assert steps(comment)["time_trap"] == ("hold", reason)
     assert reason in steps(comment)["policy"][1]
@@ -96,18 +100,56 @@ def test_akismet_spam_verdicts_go_to_the_spam_folder(essay, akismet_client, clie
 
 def test_ham_from_a_returning_author_is_approved(essay, akismet_client):
     akismet_client("Ham")
-    make_comment(essay, author_name="Ana", author_email="ana@example.org")
-    comment = make_pending(essay, author_name="Ana B.", author_email="ANA@example.org")
+    make_comment(essay, author_name="Ana", author_email="ana@example.org", writer_key=BROWSER)
+    comment = make_pending(
+        essay, author_name="Ana B.", author_email="ANA@example.org", writer_key=BROWSER
+    )
     assert screen(comment.pk) == "approved"
     assert steps(comment)["akismet"] == ("pass", "Akismet: not spam")
     assert steps(comment)["policy"][0] == "approve"
 
 
-def test_returning_author_without_email_is_matched_by_name(essay, akismet_client):
+def test_returning_author_without_email_is_matched_by_name_from_the_same_browser(
+    essay, akismet_client
+):
     akismet_client("Ham")
-    make_comment(essay, author_name="Pseudonym")
-    assert screen(make_pending(essay, author_name="Pseudonym").pk) == "approved"
-    assert screen(make_pending(essay, author_name="Someone new").pk) == "pending"
+    make_comment(essay, author_name="Pseudonym", writer_key=BROWSER)
+    assert screen(make_pending(essay, author_name="Pseudonym", writer_key=BROWSER).pk) == (
+        "approved"
+    )
+    assert screen(make_pending(essay, author_name="Someone new", writer_key=BROWSER).pk) == (
+        "pending"
+    )
+
+
+@pytest.mark.parametrize("writer_key", ["", OTHER_BROWSER])
+def test_the_public_pseudonym_alone_is_held(essay, akismet_client, writer_key):
+    """The name is on the page: copying it from another browser (or none) earns no trust."""
+    akismet_client("Ham")
+    make_comment(essay, author_name="Pseudonym", writer_key=BROWSER)
+    comment = make_pending(essay, author_name="Pseudonym", writer_key=writer_key)
+    assert screen(comment.pk) == "pending"
+    assert steps(comment)["policy"] == ("hold", "held for review: first comment from this author")
+
+
+@pytest.mark.parametrize("writer_key", ["", OTHER_BROWSER])
+def test_an_email_alone_is_held(essay, akismet_client, writer_key):
+    """An email is never shown but can be guessed: without the browser's proof, held."""
+    akismet_client("Ham")
+    make_comment(essay, author_name="Ana", author_email="ana@example.org", writer_key=BROWSER)
+    comment = make_pending(
+        essay, author_name="Ana", author_email="ana@example.org", writer_key=writer_key
+    )
+    assert screen(comment.pk) == "pending"
+
+
+def test_trust_needs_the_browsers_earlier_comment_to_be_approved(essay, akismet_client):
+    akismet_client("Ham")
+    for status in ("pending", "spam", "removed"):
+        make_comment(essay, author_name="Pseudonym", writer_key=BROWSER, status=status)
+    assert screen(make_pending(essay, author_name="Pseudonym", writer_key=BROWSER).pk) == (
+        "pending"
+    )
 
 
 def test_first_comment_is_held_and_policy_settings_apply(essay, akismet_client, settings):
@@ -116,15 +158,15 @@ def test_first_comment_is_held_and_policy_settings_apply(essay, akismet_client, 
     assert screen(comment.pk) == "pending"
     assert steps(comment)["policy"] == ("hold", "held for review: first comment from this author")
 
-    make_comment(essay, author_name="Known")
+    make_comment(essay, author_name="Known", writer_key=BROWSER)
     settings.MODERATION_ALWAYS_HOLD = True
-    held = make_pending(essay, author_name="Known")
+    held = make_pending(essay, author_name="Known", writer_key=BROWSER)
     assert screen(held.pk) == "pending"
     assert "every comment is held" in steps(held)["policy"][1]
 
     settings.MODERATION_ALWAYS_HOLD = False
     settings.MODERATION_TRUST_RETURNING = False
-    assert screen(make_pending(essay, author_name="Known").pk) == "pending"
+    assert screen(make_pending(essay, author_name="Known", writer_key=BROWSER).pk) == "pending"
 
 
 def test_everything_akismet_asks_for_is_sent_and_kept(essay, akismet_client, settings):
@@ -215,8 +257,8 @@ def test_akismet_outages_leave_the_comment_pending_and_recheck_finishes_it(
     essay, fake_akismet, mode, reason
 ):
     fake_akismet.mode = mode
-    make_comment(essay, author_name="Known")
-    comment = make_pending(essay, author_name="Known")
+    make_comment(essay, author_name="Known", writer_key=BROWSER)
+    comment = make_pending(essay, author_name="Known", writer_key=BROWSER)
     assert screen(comment.pk) == "pending"
     assert steps(comment)["akismet"] == ("error", reason)
     assert "policy" not in steps(comment)

@@ -1,26 +1,31 @@
-"""Erase every comment written with an email address (an erasure request); recorded."""
+"""Erase a writer's comments, found by email and/or by comment (an erasure request)."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from moderation.privacy import comments_by_email, erase_comments
+from moderation.management.commands.export_personal_data import add_whose, whose
+from moderation.privacy import comments_of, erase_comments
 
 
 class Command(BaseCommand):
-    help = "Erase every comment made with an email address (the rows stay as placeholders)."
+    help = (
+        "Erase every comment made with an email address, and/or the comments given by id or "
+        "permalink (the rows stay as placeholders)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("email")
+        add_whose(parser)
         parser.add_argument("--by", required=True, help="username of the staff member asking")
         parser.add_argument("--yes", action="store_true", help="do it (otherwise: count only)")
 
-    def handle(self, *args, email, by, yes, **options):
+    def handle(self, *args, by, yes, **options):
+        email, comment_ids = whose(options)
         actor = get_user_model().objects.filter(username=by, is_staff=True).first()
         if actor is None:
             raise CommandError(f"No staff user called {by!r}.")
-        count = comments_by_email(email).count()
+        count = comments_of(email=email, comment_ids=comment_ids).count()
         if not yes:
             self.stdout.write(f"{count} comment(s) would be erased. Run again with --yes.")
             return
-        erased = erase_comments(email, actor=actor)
+        erased = erase_comments(email, comment_ids=comment_ids, actor=actor)
         self.stdout.write(f"Erased {erased} comment(s); each erase is recorded as a Decision.")
