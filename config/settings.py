@@ -114,7 +114,15 @@ CACHES = {
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # django-redis keeps one client per server for the process (Django's own Redis backend
     # builds a new client object on every call, which costs more than the round trip).
-    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+    # Wrapped so that Redis failing (down, or hanging) reads as a miss and counters go on
+    # counting per process: config/redis_fail_open.py, docs/SCALING.md.
+    CACHES["default"]["BACKEND"] = "config.redis_fail_open.FailOpenRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update({
+        "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+        "SOCKET_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+        "OUTAGE_RETRY_SECONDS": 2,
+        "RETIRE_AFTER_OUTAGE": "versions:*",
+    })  # fmt: skip
 # Seconds a shared cache (the nginx micro-cache, a CDN) may keep an anonymous reader's page
 # (`s-maxage`). The comment form's time-trap stamp is this coarse, so every reader in one
 # window gets the same page; keep it well under MODERATION_MIN_SECONDS. docs/SCALING.md.
