@@ -172,15 +172,17 @@ def csrf_failure(request, reason=""):
 
 @never_cache
 def healthz(request):
-    """200 when the database and the cache answer, 503 otherwise; no details either way."""
-    ok = True
+    """200 "ok" when the database and the cache answer; 200 "degraded: cache" when only the
+    cache fails (pages are served without it); 503 when the database fails. Details only in
+    the log."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # any failure means "not healthy"; details go to the log only
         logger.exception("health check: database unavailable")
-        ok = False
+        return HttpResponse(b"unavailable\n", status=503, content_type="text/plain; charset=utf-8")
+    body = b"ok\n"
     try:
         probe = f"healthz:{time.time_ns()}"
         cache.set(probe, "1", 10)
@@ -189,6 +191,5 @@ def healthz(request):
         cache.delete(probe)
     except Exception:
         logger.exception("health check: cache unavailable")
-        ok = False
-    body, status = (b"ok\n", 200) if ok else (b"unavailable\n", 503)
-    return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
+        body = b"degraded: cache\n"
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")

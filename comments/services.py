@@ -194,7 +194,12 @@ def submit_comment(
 def _save_new(comment: Comment) -> None:
     with transaction.atomic():
         comment.save()
-        transaction.on_commit(lambda: comment_submitted.send(sender=Comment, comment=comment))
+        # robust: the comment is committed, so a receiver failing (the screening enqueue with
+        # the database gone) must not turn the reader's answer into an error; an unscreened
+        # comment stays pending, in the moderators' queue.
+        transaction.on_commit(
+            lambda: comment_submitted.send(sender=Comment, comment=comment), robust=True
+        )
 
 
 def can_change_own(comment: Comment, own_ids, *, now=None) -> bool:

@@ -1,10 +1,13 @@
 """Posting a comment (post/redirect/get), comment permalinks, and an essay's comment feed."""
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
@@ -14,6 +17,7 @@ from blog.cross_origin import cross_origin_protect
 from blog.http import wants_json
 from blog.models import Essay
 from blog.preferences import ReadingPreferences
+from blog.unavailable import DATABASE_DOWN, RETRY_AFTER_SECONDS
 from comments.forms import NO_PARENT, CommentForm, EditCommentForm, seconds_since
 from comments.models import Comment
 from comments.reader_state import (
@@ -41,6 +45,8 @@ from comments.services import (
 )
 from comments.threads import comment_location
 
+logger = logging.getLogger(__name__)
+
 
 def _essay_page_with_form(request, essay, form, *, status, refusal=""):
     """The essay page again, with the reader's form (and their text) in place.
@@ -49,9 +55,12 @@ def _essay_page_with_form(request, essay, form, *, status, refusal=""):
     or a form sent from elsewhere) gets the form alone: the body stays behind the gate.
     """
     context = {"essay": essay, "comment_form": form, "comment_refusal": refusal}
-    if ReadingPreferences.from_request(request).warnings_to_confirm(essay):
-        return render(request, "comments/form_page.html", context, status=status)
-    return render(request, "blog/essay_detail.html", context, status=status)
+    try:
+        if ReadingPreferences.from_request(request).warnings_to_confirm(essay):
+            return render(request, "comments/form_page.html", context, status=status)
+        return render(request, "blog/essay_detail.html", context, status=status)
+    except DATABASE_DOWN:  # the threads around the form need it; the form does not
+        return _try_again_page(request, essay, form, message=refusal, status=status)
 
 
 ALREADY_PUBLISHED = "You had already posted this comment, so it was not posted twice."
@@ -60,13 +69,41 @@ ALREADY_RECEIVED = (
 )
 
 
+NOT_SAVED = (
+    "The site could not reach its database just now, so your comment may not have been "
+    "saved. Your text is below: please send it again in a moment. If it did reach us, "
+    "sending it again will not post it twice."
+)
+RECEIVED_UNCONFIRMED = (
+    "Your comment was received. The site is having trouble just now, so it may take a "
+    "moment to appear."
+)
+
+
+def _try_again_page(request, essay: Essay, form, *, message=NOT_SAVED, status=503):
+    """The reader's text in the form and why it was not posted, rendered without the
+    database (no request context either: its processors would read the session)."""
+    html = render_to_string(
+        "comments/try_again.html",
+        {"essay": essay, "form": form, "message": message, "site_name": settings.SITE_NAME},
+    )
+    response = HttpResponse(html, status=status)
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @cross_origin_protect
 @require_POST
 def post_comment(request, slug):
-    essay = published_essay(request, slug)  # the cached copy readers' pages use: no query
+    form = CommentForm(request.POST)
+    try:
+        essay = published_essay(request, slug)  # the cached copy readers' pages use: no query
+    except DATABASE_DOWN:  # not in the cache, and the database unreachable
+        form.is_valid()
+        return _try_again_page(request, Essay(slug=slug), form)
     if essay is None:
         raise Http404("No such essay")
-    form = CommentForm(request.POST)
     if not comments_are_open(essay):
         refusal = "Comments are closed on this essay, so your comment was not posted."
         return _essay_page_with_form(request, essay, form, status=403, refusal=refusal)
@@ -101,11 +138,33 @@ def post_comment(request, slug):
         return _essay_page_with_form(
             request, essay, form, status=refused.status, refusal=refused.message
         )
+    except DATABASE_DOWN:
+        # Before, during or at the commit: it may or may not be stored, and sending it
+        # again is safe (a repeat within the hour is taken to the comment already saved).
+        logger.warning("comment not stored, database unavailable", exc_info=True)
+        return _try_again_page(request, essay, form)
 
+    comment = submission.comment
+    try:
+        return _after_posting(request, submission, data)
+    except DATABASE_DOWN:
+        # Stored and committed; only the page that shows it failed. Saying so is the truth.
+        logger.warning("comment %s stored, its page failed", comment.pk, exc_info=True)
+        messages.info(request, RECEIVED_UNCONFIRMED)
+        response = HttpResponseRedirect(comment.get_absolute_url())
+        remember_author(request, response, data)
+        if submission.created:
+            remember_editable(request, response, comment)
+        return response
+
+
+def _after_posting(request, submission, data) -> HttpResponse:
+    """The redirect to a comment just posted (or already there), with the reader's note."""
     comment = submission.comment
     if submission.created:
         remember_own_comment(request, comment)
     comment.refresh_from_db(fields=["status"])
+    location = comment_location(comment, own_ids=own_comment_ids(request))
     if not submission.created:
         # A double click, or the same text sent again: no error, the reader is taken to
         # the comment already saved (it becomes theirs only in the browser that sent it).
@@ -117,7 +176,7 @@ def post_comment(request, slug):
         messages.info(request, "Your comment is awaiting moderation.")
     else:
         messages.info(request, "Thank you. Your comment was received.")
-    response = HttpResponseRedirect(comment_location(comment, own_ids=own_comment_ids(request)))
+    response = HttpResponseRedirect(location)
     remember_author(request, response, data)
     if submission.created:
         remember_editable(request, response, comment)

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "moderation.logins.AccountLockMiddleware",
+    "blog.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -131,7 +132,15 @@ CACHES = {
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # django-redis keeps one client per server for the process (Django's own Redis backend
     # builds a new client object on every call, which costs more than the round trip).
-    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+    # Wrapped so that Redis failing (down, or hanging) reads as a miss and counters go on
+    # counting per process: config/redis_fail_open.py, docs/SCALING.md.
+    CACHES["default"]["BACKEND"] = "config.redis_fail_open.FailOpenRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update({
+        "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+        "SOCKET_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=0.25),
+        "OUTAGE_RETRY_SECONDS": 2,
+        "RETIRE_AFTER_OUTAGE": "versions:*",
+    })  # fmt: skip
 # Seconds a shared cache (the nginx micro-cache, a CDN) may keep an anonymous reader's page
 # (`s-maxage`). The comment form's time-trap stamp is this coarse, so every reader in one
 # window gets the same page; keep it well under MODERATION_MIN_SECONDS. docs/SCALING.md.
@@ -203,6 +212,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Database sessions whose save, when the database is unreachable, is logged, not a 500.
+SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
