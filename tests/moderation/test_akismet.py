@@ -9,12 +9,13 @@ margin several times larger than the fake's pace, not a speed target.
 import time
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from comments.models import Comment
 from moderation import akismet
 from moderation.screening import akismet_params, screen
-from tests.factories import comment_form_data, make_essay, make_pending
+from tests.factories import comment_form_data, make_essay, make_pending, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +100,14 @@ def test_a_reader_posting_while_akismet_trickles_gets_their_comment_kept(
     page = client.get(response["Location"]).content.decode()
     assert "Your comment is awaiting moderation." in page
     assert "Posted while Akismet dribbles." in page
+
+
+def test_the_queue_tells_moderators_to_run_recheck_when_nothing_will_retry(
+    client, essay, fake_akismet
+):
+    fake_akismet.mode = "trickle"
+    screen(make_pending(essay, body="Waiting on Akismet.").pk)
+    client.force_login(make_user("mod", groups=[Group.objects.get(name="Moderators")]))
+    page = client.get(reverse("moderation:queue") + "?status=pending").content.decode()
+    assert "Waiting on Akismet." in page
+    assert TIMED_OUT + "; not retried by itself; run `python manage.py recheck_comments`" in page
