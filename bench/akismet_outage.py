@@ -49,7 +49,7 @@ def main() -> int:
     pending = comments.filter(status="pending").count()
     with_reason = comments.filter(
         decisions__step="akismet", decisions__outcome="error",
-        decisions__reason__contains="will retry",
+        decisions__reason__startswith="spam check unavailable",
     ).distinct().count()  # fmt: skip
 
     fake.mode = "ham"
@@ -64,7 +64,7 @@ def main() -> int:
     print(out.getvalue().strip().splitlines()[-1])
     print(
         f"Akismet outage: {total} comments posted ({dict(posted)}); {comments.count()} stored; "
-        f"{pending} pending and {with_reason} with 'spam check unavailable, will retry' "
+        f"{pending} pending and {with_reason} with 'spam check unavailable' "
         f"during the outage; after recheck_comments: {dict(after)}, {checked.count()} "
         f"checked by Akismet; lost: {total - comments.count()}; published unchecked: "
         f"{comments.filter(status='approved').exclude(pk__in=checked).count()}."

@@ -14,15 +14,20 @@ class FakeAkismet:
     """Akismet's API on 127.0.0.1, answering after `delay` seconds as `mode` says.
 
     Modes: "ham" and "spam" (a verdict, and "valid" for verify-key), "slow" (answers after
-    `slow_seconds`, later than any client timeout the callers set), "error500", "invalid"
+    `slow_seconds`, later than any client timeout the callers set), "trickle" (a "ham"
+    answer, status line and headers included, one byte every `trickle_seconds`: each read
+    gets a byte in time, so only a total deadline stops waiting), "error500", "invalid"
     (verify-key says the key is invalid), "garbage" (an answer Akismet never gives).
     `requests` lists the paths asked for, in order.
     """
 
-    def __init__(self, *, delay: float = 0.0, slow_seconds: float = 1.5):
+    def __init__(
+        self, *, delay: float = 0.0, slow_seconds: float = 1.5, trickle_seconds: float = 0.2
+    ):
         self.mode = "ham"
         self.delay = delay
         self.slow_seconds = slow_seconds
+        self.trickle_seconds = trickle_seconds
         self.requests: list[str] = []
         fake = self
 
@@ -42,11 +47,24 @@ class FakeAkismet:
                     body = b"maybe?"
                 else:
                     body = b"true" if fake.mode == "spam" else b"false"
+                if fake.mode == "trickle":
+                    self.trickle(body)
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def trickle(self, body: bytes) -> None:
+                answer = (
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                )
+                self.close_connection = True
+                for i in range(len(answer)):
+                    self.wfile.write(answer[i : i + 1])  # raises once the client hangs up
+                    time.sleep(fake.trickle_seconds)
 
             def log_message(self, *args):
                 pass

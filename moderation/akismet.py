@@ -8,8 +8,10 @@ never see the library's exceptions and never get a made-up verdict.
 import enum
 import hashlib
 import logging
+import time
 
 import akismet
+import httpcore
 import httpx
 from django.conf import settings
 from django.core.cache import cache
@@ -38,19 +40,100 @@ def is_configured() -> bool:
     return bool(settings.PYTHON_AKISMET_API_KEY)
 
 
-class _RedirectTransport(httpx.HTTPTransport):
-    """Send the library's requests to AKISMET_API_BASE instead of Akismet's own host."""
+class _Deadline:
+    """A point in time (monotonic) after which no more waiting on Akismet is allowed."""
 
-    def __init__(self, base: str, **kwargs):
-        super().__init__(**kwargs)
-        self.base = httpx.URL(base)
+    def __init__(self, seconds: float):
+        self.at = time.monotonic() + seconds
+
+    def clamp(self, timeout: float | None, error: type[Exception]) -> float:
+        """The timeout for one socket operation: what is left, if less than `timeout`."""
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise error("the Akismet deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read and write waits no longer than the deadline allows.
+
+    httpx's timeouts are per operation: an answer dribbled a byte at a time never trips
+    them. Clamping each operation to the time left makes the deadline a total one.
+    """
+
+    def __init__(self, stream: httpcore.NetworkStream, deadline: _Deadline):
+        self._stream = stream
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._deadline.clamp(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._deadline.clamp(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        timeout = self._deadline.clamp(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(
+            self._stream.start_tls(ssl_context, server_hostname, timeout), self._deadline
+        )
+
+    def get_extra_info(self, info: str):
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own sockets, wrapped in _DeadlineStream."""
+
+    def __init__(self, deadline: _Deadline):
+        self._backend = httpcore.SyncBackend()
+        self._deadline = deadline
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        timeout = self._deadline.clamp(timeout, httpcore.ConnectTimeout)
+        stream = self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _DeadlineStream(stream, self._deadline)
+
+
+class _AkismetTransport(httpx.BaseTransport):
+    """httpx's requests over httpcore with a total deadline, optionally sent to
+    AKISMET_API_BASE instead of Akismet's own host.
+
+    Akismet's answers are a few bytes, so each one is read whole here; the library then
+    gets an ordinary httpx.Response, and httpx's exceptions for what went wrong.
+    """
+
+    def __init__(self, *, deadline: _Deadline, base: str = ""):
+        self.base = httpx.URL(base) if base else None
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(), network_backend=_DeadlineBackend(deadline)
+        )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = request.url.copy_with(
-            scheme=self.base.scheme, host=self.base.host, port=self.base.port
-        )
-        request.headers["Host"] = self.base.netloc.decode()
-        return super().handle_request(request)
+        url = request.url
+        if self.base is not None:
+            url = url.copy_with(scheme=self.base.scheme, host=self.base.host, port=self.base.port)
+            request.headers["Host"] = self.base.netloc.decode()
+        try:
+            answer = self._pool.request(
+                request.method,
+                httpcore.URL(
+                    scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+                ),
+                headers=request.headers.raw,
+                content=request.read(),
+                extensions=request.extensions,
+            )
+        except httpcore.TimeoutException as exc:
+            raise httpx.TimeoutException(str(exc), request=request) from exc
+        except (httpcore.NetworkError, httpcore.ProtocolError) as exc:
+            raise httpx.TransportError(str(exc), request=request) from exc
+        return httpx.Response(answer.status, headers=answer.headers, content=answer.content)
+
+    def close(self) -> None:
+        self._pool.close()
 
 
 def _client():
@@ -58,7 +141,10 @@ def _client():
         raise NotConfigured("skipped: not configured")
     client_class = import_string(settings.AKISMET_CLIENT_CLASS)
     config = akismet.Config(key=settings.PYTHON_AKISMET_API_KEY, url=settings.SITE_URL)
-    transport = _RedirectTransport(settings.AKISMET_API_BASE) if settings.AKISMET_API_BASE else None
+    # One deadline for everything this call sends: the key check and the request itself.
+    transport = _AkismetTransport(
+        deadline=_Deadline(settings.AKISMET_TIMEOUT), base=settings.AKISMET_API_BASE
+    )
     http_client = httpx.Client(
         headers={"User-Agent": akismet.USER_AGENT},
         timeout=settings.AKISMET_TIMEOUT,

@@ -3,7 +3,8 @@
 Steps, each recorded as a Decision: honeypot, time trap, the moderators' word and address
 lists, links, Akismet, then policy. The policy Decision is the last one: a comment with one
 has been screened and is never screened again. If Akismet cannot answer, the comment stays
-pending with the reason recorded, and the check is tried again later.
+pending with the reason recorded; the check is tried again later where the task backend
+can run a task later, and the reason says to run `recheck_comments` where it cannot.
 """
 
 import functools
@@ -33,6 +34,7 @@ Step, Outcome = Decision.Step, Decision.Outcome
 LOCAL_STEPS = (Step.HONEYPOT, Step.TIME_TRAP, Step.RULES, Step.LINKS)
 HONEYPOT_FIELD = "homepage"
 MAX_RETRIES = 6
+RECHECK_HINT = "run `python manage.py recheck_comments`"
 LINK = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
 
 
@@ -142,7 +144,14 @@ def _akismet_step(comment: Comment, attempts: int, *, edited: bool = False) -> D
             reason="skipped: not configured",
         )  # fmt: skip
     except akismet.AkismetUnavailable as exc:
-        retry_note = "will retry" if attempts < MAX_RETRIES else "giving up; recheck by hand"
+        # Say "will retry" only once a retry is queued: the immediate backend cannot defer
+        # a task, so there nothing will try again unless someone runs the command.
+        if schedule_retry(comment.pk, attempts):
+            retry_note = "will retry"
+        elif attempts >= MAX_RETRIES:
+            retry_note = f"gave up after {attempts} tries; {RECHECK_HINT}"
+        else:
+            retry_note = f"not retried by itself; {RECHECK_HINT}"
         return Decision.objects.create(
             comment=comment, step=Step.AKISMET, outcome=Outcome.ERROR,
             reason=f"{exc}; {retry_note}", details=params,
@@ -295,8 +304,7 @@ def _screen(comment_id: int) -> str | None:
 
     attempts = 1 + sum(d.step == Step.AKISMET and d.outcome == Outcome.ERROR for d in decisions)
     checked = _akismet_step(comment, attempts, edited=bool(edits))
-    if checked.outcome == Outcome.ERROR:
-        schedule_retry(comment.pk, attempts)
+    if checked.outcome == Outcome.ERROR:  # the retry, if any, was queued by _akismet_step
         return Comment.Status.PENDING
     if checked.outcome == Outcome.SPAM:
         finish(comment, Comment.Status.SPAM, checked.reason)
