@@ -128,3 +128,11 @@ def test_the_limit_counts_the_username_however_it_is_cased(moderator):
         name = "MOD" if n % 2 else "mod"
         Client().post(LOGIN, {"username": name, "password": "wrong"}, REMOTE_ADDR=address)
     assert attempt(RIGHT, "203.0.113.50").status_code == 429
+
+
+def test_unlock_login_ends_the_lock_at_one_address(moderator):
+    for _ in range(5):
+        attempt("wrong", "198.51.100.9")
+    assert attempt(RIGHT, "198.51.100.9").status_code == 429
+    call_command("unlock_login", "mod", address="198.51.100.9", stdout=io.StringIO())
+    assert attempt(RIGHT, "198.51.100.9").status_code == 302
