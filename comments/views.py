@@ -146,7 +146,7 @@ def post_comment(request, slug):
 
     comment = submission.comment
     try:
-        return _after_posting(request, submission, data)
+        return _after_posting(request, submission, data, token)
     except DATABASE_DOWN:
         # Stored and committed; only the page that shows it failed. Saying so is the truth.
         logger.warning("comment %s stored, its page failed", comment.pk, exc_info=True)
@@ -155,10 +155,11 @@ def post_comment(request, slug):
         remember_author(request, response, data)
         if submission.created:
             remember_editable(request, response, comment)
+            remember_writer(response, token)
         return response
 
 
-def _after_posting(request, submission, data) -> HttpResponse:
+def _after_posting(request, submission, data, token: str) -> HttpResponse:
     """The redirect to a comment just posted (or already there), with the reader's note."""
     comment = submission.comment
     if submission.created:

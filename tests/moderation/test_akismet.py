@@ -74,7 +74,8 @@ def test_the_deadline_covers_the_key_check_and_the_comment_check_together(
 
 
 def test_answers_inside_the_deadline_still_count(essay, fake_akismet, settings):
-    fake_akismet.delay = settings.AKISMET_TIMEOUT * 0.3
+    settings.AKISMET_TIMEOUT = 2.0  # room for a loaded machine: the answer comes in 0.3 s
+    fake_akismet.delay = 0.3
     fake_akismet.mode = "spam"
     assert akismet.check(akismet_params(make_pending(essay))) == akismet.Verdict.SPAM
 
