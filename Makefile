@@ -20,7 +20,7 @@ PORT ?= 8000
 help:
 	@echo "make run    set up, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   set up and run the whole test suite"
-	@echo "make serve  the production profile (DEBUG off, gunicorn) on http://$(HOST):$(PORT)/"
+	@echo "make serve  the production profile (DEBUG off, gunicorn, a task worker) on http://$(HOST):$(PORT)/"
 	@echo "           (add SEED=1 to load the demo essays and comments first)"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  benchmarks under gunicorn + PostgreSQL + Redis (prints a table)"
@@ -53,8 +53,11 @@ run: $(STAMP)
 # required. Served over plain HTTP on 127.0.0.1, so HTTPS redirects and secure cookies
 # are off unless set otherwise, and SITE_URL is this address unless set (here or in .env).
 # Demo content only when asked: `make serve SEED=1` (it writes to whatever DATABASE_URL is).
+# Comments are screened by a task worker (django-tasks-db's db_worker), never in the
+# request: deploy/serve.sh runs it beside gunicorn and stops both when either stops.
 serve: $(STAMP)
-	@export DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-false} \
+	@export DJANGO_DEBUG=false TASKS_BACKEND=django_tasks_db.DatabaseBackend \
+		DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-false} \
 		DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-false} DJANGO_HSTS_SECONDS=$${DJANGO_HSTS_SECONDS:-0} \
 		DJANGO_SERVE_MEDIA=$${DJANGO_SERVE_MEDIA:-true} \
 		DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}; \
@@ -63,8 +66,8 @@ serve: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py collectstatic --noinput -v0 && \
 	if [ "$(SEED)" = 1 ]; then $(BIN)/python manage.py seed_demo; fi && \
-	echo "Serving the production profile on http://$(HOST):$(PORT)/" && \
-	GUNICORN_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn -c config/gunicorn.py
+	echo "Serving the production profile on http://$(HOST):$(PORT)/ (gunicorn and a task worker)" && \
+	GUNICORN_BIND=$(HOST):$(PORT) BIN=$(BIN) exec deploy/serve.sh
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

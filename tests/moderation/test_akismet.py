@@ -3,7 +3,7 @@
 The fake's "trickle" mode sends its answer a byte every 0.2 s: every read gets a byte in
 time, so a per-read timeout never fires and only a total deadline stops the wait (the
 answer would take about 14 s). The one timing bound below is the deadline itself, with a
-margin several times larger than the fake's pace, not a speed target.
+margin for a loaded machine that still stays far below the whole answer: not a speed target.
 """
 
 import time
@@ -19,7 +19,7 @@ from tests.factories import comment_form_data, make_essay, make_pending, make_us
 
 pytestmark = pytest.mark.django_db
 
-MARGIN = 1.5  # seconds past AKISMET_TIMEOUT (0.5 s in the fake_akismet fixture)
+MARGIN = 4.0  # seconds past AKISMET_TIMEOUT (0.5 s here); a whole answer takes ~14 s
 TIMED_OUT = "spam check unavailable: Akismet timed out"
 
 
@@ -74,7 +74,7 @@ def test_the_deadline_covers_the_key_check_and_the_comment_check_together(
 
 
 def test_answers_inside_the_deadline_still_count(essay, fake_akismet, settings):
-    settings.AKISMET_TIMEOUT = 2.0  # room for a loaded machine: the answer comes in 0.3 s
+    settings.AKISMET_TIMEOUT = 3.0  # roomy: a loaded machine must not make this an outage
     fake_akismet.delay = 0.3
     fake_akismet.mode = "spam"
     assert akismet.check(akismet_params(make_pending(essay))) == akismet.Verdict.SPAM
