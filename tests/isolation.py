@@ -12,5 +12,8 @@ def clear_this_runs_cache() -> None:
     """Empty the default cache for this run: its own keys on Redis, everything elsewhere."""
     if hasattr(cache, "delete_pattern"):  # django-redis: the pattern is under KEY_PREFIX
         cache.delete_pattern("*")
+        outage = getattr(cache, "outage", None)  # config/redis_fail_open.py
+        if outage is not None:
+            outage.local.clear()  # what an outage counted in this process
     else:
         cache.clear()  # a per-process cache (LocMemCache): nobody else's to clear
