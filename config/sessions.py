@@ -10,6 +10,7 @@ over the real one, and one that cannot be saved is logged.
 
 import logging
 
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import InterfaceError, OperationalError
 
@@ -35,3 +36,10 @@ class SessionStore(DatabaseSessionStore):
             super().save(must_create=must_create)
         except DATABASE_DOWN as error:
             logger.warning("session not saved (database unavailable): %s", error)
+        except UpdateError as error:
+            # Django raises UpdateError for any database error while updating a session
+            # (and SessionMiddleware answers it with a 400); only a real "deleted meanwhile"
+            # must stay one.
+            if not isinstance(error.__context__, DATABASE_DOWN):
+                raise
+            logger.warning("session not saved (database unavailable): %s", error.__context__)

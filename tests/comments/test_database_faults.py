@@ -226,3 +226,11 @@ def test_a_commenter_with_a_session_gets_their_text_back_too(client, essay):
     # The session was not overwritten: both pending comments still show as theirs.
     page = client.get(essay.get_absolute_url()).content.decode()
     assert "An earlier comment." in page and BODY in page
+
+
+def test_a_session_that_cannot_be_saved_does_not_turn_a_stored_comment_into_an_error(client, essay):
+    assert post(client, essay, body="An earlier comment.").status_code == 302
+    with database_fails(lambda sql: sql.startswith('UPDATE "django_session"')):
+        response = post(client, essay)
+    assert response.status_code == 302  # not the 400 Django gives an UpdateError
+    assert Comment.objects.filter(body=BODY).count() == 1
