@@ -129,7 +129,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": environ.Env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")
 }
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+# django-environ names django-redis' backend for redis:// when django-redis is installed
+# (it is), Django's own otherwise; both become the wrapper below.
+if CACHES["default"]["BACKEND"] in (
+    "django.core.cache.backends.redis.RedisCache", "django_redis.cache.RedisCache",
+):  # fmt: skip
     # django-redis keeps one client per server for the process (Django's own Redis backend
     # builds a new client object on every call, which costs more than the round trip).
     # Wrapped so that Redis failing (down, or hanging) reads as a miss and counters go on

@@ -213,3 +213,24 @@ def test_a_connection_killed_after_the_commit_answers_received_on_postgresql():
     assert response["Location"] == comment.get_absolute_url()
     assert post(client, essay).status_code == 302
     assert Comment.objects.filter(body=BODY).count() == 1
+
+
+def test_a_commenter_with_a_session_gets_their_text_back_too(client, essay):
+    assert post(client, essay, body="An earlier comment.").status_code == 302
+    assert "sessionid" in client.cookies  # their pending comment is remembered
+    with database_fails(every_query):  # the session cannot even be read
+        response = post(client, essay)
+    assert_text_kept_for_a_retry(response)
+    assert post(client, essay).status_code == 302
+    assert Comment.objects.filter(body=BODY).count() == 1
+    # The session was not overwritten: both pending comments still show as theirs.
+    page = client.get(essay.get_absolute_url()).content.decode()
+    assert "An earlier comment." in page and BODY in page
+
+
+def test_a_session_that_cannot_be_saved_does_not_turn_a_stored_comment_into_an_error(client, essay):
+    assert post(client, essay, body="An earlier comment.").status_code == 302
+    with database_fails(lambda sql: sql.startswith('UPDATE "django_session"')):
+        response = post(client, essay)
+    assert response.status_code == 302  # not the 400 Django gives an UpdateError
+    assert Comment.objects.filter(body=BODY).count() == 1

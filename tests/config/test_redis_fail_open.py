@@ -201,3 +201,19 @@ def test_failed_logins_are_still_counted_by_axes_while_redis_is_down(client, red
     locked = client.post(login, {"username": "editor", "password": "pw-for-tests-only"})
     assert locked.status_code == 429
     assert "Too many attempts to sign in" in locked.content.decode()
+
+
+def test_a_redis_cache_url_gets_the_fail_open_backend():
+    import os
+    import sys
+    from pathlib import Path
+
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    env = {**os.environ, "CACHE_URL": "redis://127.0.0.1:6379/15",
+           "DJANGO_SETTINGS_MODULE": "config.settings_test"}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.stdout.strip().splitlines()[-1] == "config.redis_fail_open.FailOpenRedisCache"
