@@ -19,6 +19,11 @@ RIGHT = "pw-for-tests-only"
 
 @pytest.fixture
 def moderator(settings):
+    from axes.handlers.proxy import AxesProxyHandler
+
+    # django-axes keeps its handler (and the handler its cache) between tests: make it anew
+    # from this run's settings, whatever an earlier test pointed it at.
+    AxesProxyHandler.get_implementation(force=True)
     settings.AXES_FAILURE_LIMIT = 5
     settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 20
     settings.LOGIN_ACCOUNT_LOCK_MINUTES = 5
