@@ -135,11 +135,13 @@ def published_essay(request, slug: str) -> Essay | None:
 
 def article_html(essay: Essay) -> str:
     """The rendered essay (title to image credit), from the shared cache when it can be."""
-    key = f"blog:article:{essay.pk}:{essay.updated_at.timestamp()}:{warnings_signature(essay)}"
-    html = cache.get(f"{key}:{settings.RELEASE}")
+    key = "blog:article:" + digest(
+        essay.pk, essay.updated_at.timestamp(), warnings_signature(essay), settings.RELEASE
+    )
+    html = cache.get(key)
     if html is None:
         html = render_to_string("blog/_essay_article.html", {"essay": essay})
-        cache.set(f"{key}:{settings.RELEASE}", html, DAY)
+        cache.set(key, html, DAY)
     return html
 
 
@@ -160,9 +162,7 @@ def is_personal(request) -> bool:
 
 def is_shareable(request) -> bool:
     """Whether this reader gets the page every reader without our cookies gets."""
-    return not is_personal(request) and not any(
-        name in request.COOKIES for name in _shaping_cookies()
-    )
+    return not is_personal(request) and settings.READING_PREFS_COOKIE not in request.COOKIES
 
 
 def _reader_state(request) -> list:
@@ -183,14 +183,10 @@ def essay_etag(request, essay: Essay) -> str | None:
     """The ETag of an essay page as this reader gets it (None for personal pages)."""
     if is_personal(request):
         return _remember_etag(request, None)
-    keys = [
-        ESSAYS_VERSION_KEY,
-        *(k for for_essay in _essay_version_keys for k in for_essay(essay.pk)),
-    ]
     return _remember_etag(request, digest(
         "essay", essay.pk, essay.updated_at.timestamp(), warnings_signature(essay),
-        settings.RELEASE, *read_versions(request, keys), *(state(essay) for state in _essay_state),
-        *_reader_state(request),
+        settings.RELEASE, *read_versions(request, _essay_version_keys_for(essay.pk)),
+        *(state(essay) for state in _essay_state), *_reader_state(request),
     ))  # fmt: skip
 
 
