@@ -19,6 +19,7 @@ from django.db.models import (
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -85,6 +86,19 @@ def _reported(comments):
 
 
 NOTES_SHOWN = 10
+# The list counts at most this many of its rows, so a page costs the same with a hundred
+# pending comments or a hundred thousand; past it, filters reach the rest.
+LISTED_AT_MOST = 2500
+
+
+class CappedPaginator(Paginator):
+    """Pages through the first LISTED_AT_MOST rows; `capped` says whether there are more."""
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list[: LISTED_AT_MOST + 1].count()
+        self.capped = counted > LISTED_AT_MOST
+        return min(counted, LISTED_AT_MOST)
 
 
 def _attach_reports(comments: list[Comment]) -> None:
@@ -144,10 +158,11 @@ def queue(request):
     )
     # The list is paginated by a count of its own rows, never by the cached tab counts: a
     # comment that arrived since they were taken is listed (issue 13).
-    paginator = Paginator(comments, settings.MODERATION_QUEUE_PAGE_SIZE)
+    paginator = CappedPaginator(comments, settings.MODERATION_QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    if not essay_id and not q:
-        counts = counts | {status: paginator.count}  # this tab's label agrees with its list
+    if not essay_id and not q:  # this tab's label agrees with its list
+        counts = counts | {status: max(counts[status], paginator.count)
+                           if paginator.capped else paginator.count}  # fmt: skip
     if status == "reported":
         page.object_list = list(page.object_list)
         _attach_reports(page.object_list)
@@ -156,6 +171,7 @@ def queue(request):
     query["status"] = status
     context = {
         "page": page,
+        "listed_at_most": LISTED_AT_MOST if paginator.capped else None,
         "status": status,
         "status_label": TAB_LABELS[status],
         "tabs": [(tab, TAB_LABELS[tab], counts[tab]) for tab in TABS],

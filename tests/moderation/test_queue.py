@@ -76,6 +76,24 @@ def test_a_comment_that_arrives_after_a_queue_view_is_listed_on_reload(
     assert "Latecomer" in html and "Page 2 of 2" in html
 
 
+def test_a_long_queue_counts_only_what_it_lists_and_says_so(
+    client, moderator, essay, settings, monkeypatch
+):
+    from moderation import queue
+
+    monkeypatch.setattr(queue, "LISTED_AT_MOST", 4)
+    settings.MODERATION_QUEUE_PAGE_SIZE = 2
+    for i in range(6):
+        make_pending(essay, author_name=f"Writer {i}")
+    client.force_login(moderator)
+    html = client.get(QUEUE).content.decode()
+    assert "Page 1 of 2" in html and "shows the first 4 comments" in html
+    assert re.search(r"Pending <span class=\"count\">6</span>", html)  # the whole tab
+    assert "Writer 3" in client.get(QUEUE, {"page": 2}).content.decode()
+    by_essay = client.get(QUEUE, {"essay": essay.pk, "q": "Writer 5"}).content.decode()
+    assert "Writer 5" in by_essay and "shows the first" not in by_essay
+
+
 def test_tabs_filter_and_search(client, moderator, essay):
     other = make_essay("Another essay")
     make_comment(essay, author_name="Approved one", status="approved")
