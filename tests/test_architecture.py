@@ -109,10 +109,16 @@ def comment_field_updates(path: Path) -> list[int]:
 
 
 def project_files(*, exclude=()):
+    """Our Python files: not migrations, and not a virtual environment that a tool made
+    inside a package (make bench puts django-comments-xtd's in bench/.xtd-venv)."""
     for package in PACKAGES:
         if package.name in exclude:
             continue
-        yield from (p for p in package.rglob("*.py") if "migrations" not in p.parts)
+        yield from (
+            p for p in package.rglob("*.py")
+            if "migrations" not in p.parts
+            and not any(part.startswith(".") for part in p.relative_to(ROOT).parts)
+        )  # fmt: skip
 
 
 def test_comments_changed_is_called_from_one_place():
