@@ -1,13 +1,16 @@
-"""The editors' desk: essays and the content-warning taxonomy in the Django admin."""
+"""The editors' desk: essays, content warnings, topics, authors and series in the Django admin."""
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from blog.models import ContentWarning, Essay
+from blog.models import Author, ContentWarning, Essay, EssayAuthor, Series, SeriesPart, Topic
 
 
 @admin.register(ContentWarning)
@@ -18,6 +21,91 @@ class ContentWarningAdmin(admin.ModelAdmin):
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "gates", "display_order", "description", "support_text"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "slug", "essay_count"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    fields = ["name", "slug", "parent", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_essays=Count("essays")).order_by("name")
+
+    @admin.display(description="Essays", ordering="n_essays")
+    def essay_count(self, topic):
+        return topic.n_essays
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_pseudonym", "slug", "essay_count"]
+    list_filter = ["is_pseudonym"]
+    search_fields = ["name", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "is_pseudonym", "bio"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_essays=Count("essays")).order_by("name")
+
+    @admin.display(description="Essays", ordering="n_essays")
+    def essay_count(self, author):
+        return author.n_essays
+
+
+class SeriesPartInline(admin.TabularInline):
+    model = SeriesPart
+    autocomplete_fields = ["essay"]
+    extra = 1
+    fields = ["position", "essay"]
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "part_count"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SeriesPartInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_parts=Count("parts")).order_by("title")
+
+    @admin.display(description="Parts", ordering="n_parts")
+    def part_count(self, series):
+        return series.n_parts
+
+
+class AtLeastOneAuthor(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        named = [
+            form for form in self.forms
+            if form.cleaned_data.get("author") and not form.cleaned_data.get("DELETE")
+        ]  # fmt: skip
+        if not named:
+            raise ValidationError("Name at least one author: readers see who wrote each essay.")
+
+
+class EssayAuthorInline(admin.TabularInline):
+    model = EssayAuthor
+    formset = AtLeastOneAuthor
+    autocomplete_fields = ["author"]
+    extra = 0
+    min_num = 1
+    fields = ["position", "author"]
+    verbose_name_plural = "authors (in byline order)"
+
+
+class EssaySeriesInline(admin.TabularInline):
+    model = SeriesPart
+    autocomplete_fields = ["series"]
+    extra = 0
+    max_num = 1
+    fields = ["series", "position"]
+    verbose_name_plural = "series (optional)"
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -44,12 +132,20 @@ class StateFilter(admin.SimpleListFilter):
 
 @admin.register(Essay)
 class EssayAdmin(admin.ModelAdmin):
-    list_display = ["title", "byline", "state", "published_at", "warning_names", "preview_link"]
-    list_filter = [StateFilter, "warnings", ("published_at", admin.DateFieldListFilter)]
-    search_fields = ["title", "byline", "summary", "body"]
+    list_display = [
+        "title",
+        "authors_line",
+        "state",
+        "published_at",
+        "warning_names",
+        "preview_link",
+    ]
+    list_filter = [StateFilter, "warnings", "topics", ("published_at", admin.DateFieldListFilter)]
+    search_fields = ["title", "authors__name", "summary", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["warnings"]
+    autocomplete_fields = ["warnings", "topics"]
+    inlines = [EssayAuthorInline, EssaySeriesInline]
     readonly_fields = ["preview_link", "reading_minutes", "created_by", "updated_at"]
     list_select_related = ["created_by"]
     formfield_overrides = {
@@ -62,7 +158,7 @@ class EssayAdmin(admin.ModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     fieldsets = [
-        (None, {"fields": ["title", "slug", "byline", "summary", "body"]}),
+        (None, {"fields": ["title", "slug", "summary", "body", "topics"]}),
         (
             "Content warnings",
             {
@@ -89,7 +185,11 @@ class EssayAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_warnings()
+        return super().get_queryset(request).with_warnings().with_authors()
+
+    @admin.display(description="Authors")
+    def authors_line(self, essay):
+        return essay.author_names() or "\u2014"
 
     @admin.display(description="State", ordering="status")
     def state(self, essay):

@@ -111,7 +111,8 @@ def _essay_version_keys_for(essay_id: int) -> list[str]:
 
 
 def published_essay(request, slug: str) -> Essay | None:
-    """The published essay with this slug and its warnings, from the cache (else 2 queries).
+    """The published essay with this slug, its warnings, authors, topics and series, from
+    the cache (else 4 queries).
 
     A stored copy names its essay, so every version of that essay's page is read with the
     essays version, in one round trip. Kept on the request for its later calls.
@@ -125,7 +126,7 @@ def published_essay(request, slug: str) -> Essay | None:
     (version,) = read_versions(request, [ESSAYS_VERSION_KEY])
     if stored_version != version:
         # Read after the version, so a copy can only be newer than the version it is under.
-        essay = Essay.objects.published().with_warnings().filter(slug=slug).first()
+        essay = Essay.objects.published().with_reader_facts().filter(slug=slug).first()
         if essay is not None:
             essay.warning_list()  # evaluated now, so the cached copy carries its warnings
             cache.set(key, (version, essay), DAY)
@@ -135,9 +136,11 @@ def published_essay(request, slug: str) -> Essay | None:
 
 def article_html(essay: Essay) -> str:
     """The rendered essay (title to image credit), from the shared cache when it can be."""
+    byline = [f"{a.pk}|{a.name}|{a.slug}" for a in essay.author_list()]
     key = "blog:article:" + digest(
-        essay.pk, essay.updated_at.timestamp(), warnings_signature(essay), settings.RELEASE
-    )
+        essay.pk, essay.updated_at.timestamp(), warnings_signature(essay), settings.RELEASE,
+        *byline,
+    )  # fmt: skip
     html = cache.get(key)
     if html is None:
         html = render_to_string("blog/_essay_article.html", {"essay": essay})
@@ -190,14 +193,16 @@ def essay_etag(request, essay: Essay) -> str | None:
     ))  # fmt: skip
 
 
-def listing_etag(request, kind: str) -> str | None:
-    """The ETag of the essay list or a feed: which essays, changed when, in one query."""
+def listing_etag(request, kind: str, *, site_pages: bool = True) -> str | None:
+    """The ETag of a list of essays (the home, topic, author and series pages; feeds with
+    site_pages=False, as they show no comment counts): which essays, changed when, in one
+    query, and the versions of what else the lists show."""
     if is_personal(request):
         return _remember_etag(request, None)
     summary = Essay.objects.published().aggregate(
         n=Count("id"), updated=Max("updated_at"), latest=Max("published_at")
     )
-    keys = [ESSAYS_VERSION_KEY, *(_site_version_keys if kind == "home" else [])]
+    keys = [ESSAYS_VERSION_KEY, *(_site_version_keys if site_pages else [])]
     return _remember_etag(request, digest(
         kind, *summary.values(), settings.RELEASE, *read_versions(request, keys),
         *_reader_state(request),

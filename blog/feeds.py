@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.views.decorators.http import condition
 
 from blog import caching
-from blog.models import Essay
+from blog.models import Author, Essay, Topic
 
 
 class LatestEssaysFeed(Feed):
@@ -18,8 +19,10 @@ class LatestEssaysFeed(Feed):
             return caching.cached_response(request, lambda: super(LatestEssaysFeed, self)
                                            .__call__(request, *args, **kwargs))  # fmt: skip
 
-        kind = self.__class__.__name__
-        return condition(etag_func=lambda r: caching.listing_etag(r, kind))(render)(request)
+        kind = f"{self.__class__.__name__}:{request.path}"
+        return condition(etag_func=lambda r: caching.listing_etag(r, kind, site_pages=False))(
+            render
+        )(request)
 
     def title(self):
         return settings.SITE_NAME
@@ -33,7 +36,10 @@ class LatestEssaysFeed(Feed):
     subtitle = description
 
     def items(self):
-        return Essay.objects.published().with_warnings()[: settings.FEED_ITEMS]
+        return self.essays().with_warnings().with_authors()[: settings.FEED_ITEMS]
+
+    def essays(self):
+        return Essay.objects.published()
 
     def item_title(self, item):
         return item.title
@@ -43,7 +49,7 @@ class LatestEssaysFeed(Feed):
         return render_to_string("blog/feed_entry.html", context)
 
     def item_author_name(self, item):
-        return item.byline
+        return item.author_names()
 
     def item_pubdate(self, item):
         return item.published_at
@@ -57,3 +63,45 @@ class LatestEssaysFeed(Feed):
 
 class LatestEssaysRssFeed(LatestEssaysFeed):
     feed_type = Rss201rev2Feed
+
+
+class TopicFeed(LatestEssaysFeed):
+    """A topic's essays (its sub-topics' included), as the main feed shows them."""
+
+    def get_object(self, request, slug):
+        self.topic = get_object_or_404(Topic, slug=slug)
+        return self.topic
+
+    def title(self, obj):
+        return f"{obj.name} \u00b7 {settings.SITE_NAME}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return obj.description or f"Essays about {obj.name.lower()}, warnings first."
+
+    subtitle = description
+
+    def essays(self):
+        return Essay.objects.published().in_topic(self.topic)
+
+
+class AuthorFeed(LatestEssaysFeed):
+    def get_object(self, request, slug):
+        self.author = get_object_or_404(Author, slug=slug)
+        return self.author
+
+    def title(self, obj):
+        return f"{obj.name} \u00b7 {settings.SITE_NAME}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return f"Essays by {obj.name}, warnings first."
+
+    subtitle = description
+
+    def essays(self):
+        return Essay.objects.published().filter(authors=self.author)

@@ -1,7 +1,8 @@
-"""Forms readers fill in: the warning gate and the reading-preferences page."""
+"""Forms readers fill in: the warning gate, the reading-preferences page, the search box."""
 
 from django import forms
 
+from blog import search
 from blog.models import ContentWarning
 
 
@@ -43,3 +44,36 @@ class PreferencesForm(forms.Form):
         required=False,
         label="Show the warning screen again for essays I have already chosen to read",
     )
+
+
+SEARCH_MAX_LENGTH = 200
+
+
+class SearchForm(forms.Form):
+    """The search box. Whatever was typed comes back in the box, with what to change."""
+
+    q = forms.CharField(
+        label="Search essays",
+        max_length=SEARCH_MAX_LENGTH,
+        strip=True,
+        error_messages={
+            "required": "Type a word or two to search for.",
+            "max_length": "Searches are limited to %(limit_value)d characters; "
+            "this one has %(show_value)d. Try a few distinctive words.",
+            "null_characters_not_allowed": "The search contains a character that cannot "
+            "be searched for (a null byte). Remove it and try again.",
+        },
+        widget=forms.TextInput(attrs={"type": "search", "enterkeyhint": "search"}),
+    )
+
+    def clean_q(self):
+        query = self.cleaned_data["q"]
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in query):
+            raise forms.ValidationError(
+                "The search contains control characters. Remove them and try again."
+            )
+        if not search.terms(query):
+            raise forms.ValidationError(
+                "Searches need at least one letter or number; punctuation alone matches nothing."
+            )
+        return query

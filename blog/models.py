@@ -1,9 +1,11 @@
-"""Essays and the content-warning taxonomy they carry."""
+"""Essays, the content-warning taxonomy they carry, and what readers find them by: topics,
+series and authors."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +37,102 @@ class ContentWarning(models.Model):
         return self.name
 
 
+class Topic(models.Model):
+    """What an essay is about ("policing", "recovery"), beside what it contains (warnings).
+    Topics nest: a topic's page lists the essays of its sub-topics too."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True, help_text="A sentence or two for the topic page.")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text="Optional: the broader topic this one belongs to.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:topic_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": "A topic cannot sit inside itself."})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+    def with_descendants(self) -> list[int]:
+        """This topic's id and those of every topic below it (one query)."""
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id in Topic.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, todo = [], [self.pk]
+        while todo:
+            pk = todo.pop()
+            if pk not in found:
+                found.append(pk)
+                todo.extend(children.get(pk, ()))
+        return found
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120, help_text="The name as readers see it.")
+    slug = models.SlugField(max_length=120, unique=True)
+    bio = models.TextField(
+        blank=True, max_length=1000, help_text="A few sentences for the author page."
+    )
+    is_pseudonym = models.BooleanField(
+        "pseudonym",
+        default=False,
+        help_text="The name is a pseudonym. Readers are told so, and nothing more.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:author_detail", kwargs={"slug": self.slug})
+
+
+class Series(models.Model):
+    """Essays meant to be read in order ("Part 2 of 4")."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "series"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("blog:series_detail", kwargs={"slug": self.slug})
+
+    def published_parts(self) -> list["Essay"]:
+        """The series' published essays in reading order, with their warnings."""
+        return list(
+            Essay.objects.published()
+            .filter(series_part__series=self)
+            .order_by("series_part__position", "published_at", "pk")
+            .with_warnings()
+        )
+
+
 class EssayQuerySet(models.QuerySet):
     def published(self, *, now=None):
         """Essays readers may see: published, and with a publish date that has come."""
@@ -45,6 +143,32 @@ class EssayQuerySet(models.QuerySet):
         return self.prefetch_related(
             Prefetch("warnings", queryset=ContentWarning.objects.order_by("display_order", "name"))
         )
+
+    def with_reader_facts(self):
+        """Also fetch what an essay page shows beside its warnings: authors in byline
+        order, topics and its place in a series."""
+        return (
+            self.with_warnings()
+            .select_related("series_part__series")
+            .prefetch_related(
+                Prefetch(
+                    "authors", queryset=Author.objects.order_by("essayauthor__position", "pk")
+                ),
+                Prefetch("topics", queryset=Topic.objects.order_by("name")),
+            )
+        )
+
+    def with_authors(self):
+        return self.prefetch_related(
+            Prefetch("authors", queryset=Author.objects.order_by("essayauthor__position", "pk"))
+        )
+
+    def in_topic(self, topic):
+        """Essays about this topic or any topic below it (no duplicates: a semi-join)."""
+        tagged = Essay.topics.through.objects.filter(
+            essay_id=OuterRef("pk"), topic_id__in=topic.with_descendants()
+        )
+        return self.filter(Exists(tagged))
 
     def without_warnings(self, warning_ids):
         """Leave out essays that carry any of the given warnings."""
@@ -64,7 +188,7 @@ class Essay(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    byline = models.CharField(max_length=120, help_text="The author's name as readers see it.")
+    authors = models.ManyToManyField(Author, through="EssayAuthor", related_name="essays")
     summary = models.TextField(
         max_length=600,
         help_text="One or two sentences for lists, feeds, link previews and the warning screen.",
@@ -78,8 +202,12 @@ class Essay(models.Model):
         )
     )
     body_html = models.TextField(editable=False, default="")
+    body_text = models.TextField(editable=False, default="")  # for search and its snippets
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
     warnings = models.ManyToManyField(ContentWarning, blank=True, related_name="essays")
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="essays", help_text="What the essay is about."
+    )
     warning_note = models.CharField(
         max_length=300,
         blank=True,
@@ -118,6 +246,8 @@ class Essay(models.Model):
         "image source", max_length=120, blank=True, help_text='E.g. "Unsplash".'
     )
     image_source_url = models.URLField("image source URL", blank=True)
+    # Kept current by blog.search on PostgreSQL; unused (NULL) on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = EssayQuerySet.as_manager()
 
@@ -139,9 +269,11 @@ class Essay(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = markup.render_essay(self.body)
-        self.reading_minutes = markup.reading_minutes(markup.plain_text(self.body_html))
+        self.body_text = markup.plain_text(self.body_html)
+        self.reading_minutes = markup.reading_minutes(self.body_text)
         if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "reading_minutes"}
+            derived = {"body_html", "body_text", "reading_minutes"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -191,8 +323,70 @@ class Essay(models.Model):
         line = f"Content warning: {join_warning_names(names)}."
         return f"{line} {self.warning_note}" if self.warning_note else line
 
+    def author_list(self) -> list[Author]:
+        """The essay's authors in byline order (uses the prefetch when there is one)."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("authors")
+        if prefetched is not None:
+            return list(prefetched)
+        return list(self.authors.order_by("essayauthor__position", "pk"))
+
+    def author_names(self) -> str:
+        """ "Ana Ruiz and Sam Lee", as a byline says it."""
+        return join_names([a.name for a in self.author_list()])
+
+    def topic_list(self) -> list[Topic]:
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("topics")
+        return list(prefetched) if prefetched is not None else list(self.topics.order_by("name"))
+
+    def series_entry(self):
+        """The essay's SeriesPart, or None (select_related by with_reader_facts)."""
+        try:
+            return self.series_part
+        except SeriesPart.DoesNotExist:
+            return None
+
     def has_image_credit(self) -> bool:
         return bool(self.featured_image and (self.image_creator or self.image_source))
+
+
+class EssayAuthor(models.Model):
+    """An author of an essay, in byline order."""
+
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE)
+    author = models.ForeignKey(Author, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lowest is named first.")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["essay", "author"], name="essay_author_once")
+        ]
+        verbose_name = "author"
+
+    def __str__(self):
+        return self.author.name
+
+
+class SeriesPart(models.Model):
+    """An essay's place in a series (an essay belongs to at most one)."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="parts")
+    essay = models.OneToOneField(Essay, on_delete=models.CASCADE, related_name="series_part")
+    position = models.PositiveSmallIntegerField(default=1, help_text="Reading order, from 1.")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "part"
+
+    def __str__(self):
+        return f"{self.series}: {self.essay}"
+
+
+def join_names(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def join_warning_names(names: list[str], *, mid_sentence: bool = False) -> str:

@@ -9,8 +9,10 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.views import View
@@ -18,30 +20,45 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_POST
 from django.views.generic import ListView, TemplateView
 
-from blog import caching
+from blog import caching, search
 from blog.cross_origin import cross_origin_protect
-from blog.forms import GateForm, PreferencesForm
-from blog.models import ContentWarning, Essay
+from blog.forms import GateForm, PreferencesForm, SearchForm
+from blog.models import Author, ContentWarning, Essay, Series, Topic
 from blog.preferences import ReadingPreferences
 
 logger = logging.getLogger(__name__)
 
 
 class EssayListView(ListView):
+    """Published essays, newest first, less those with warnings the reader hides (and how
+    many were left out). Topic, author and series pages are this list narrowed down."""
+
     template_name = "blog/essay_list.html"
     context_object_name = "essays"
+    ordering = ["-published_at", "-id"]
 
-    @method_decorator(condition(etag_func=lambda request: caching.listing_etag(request, "home")))
+    def etag_kind(self) -> str:
+        return "home"
+
     def get(self, request, *args, **kwargs):
-        return caching.cached_response(request, lambda: super(EssayListView, self).get(
-            request, *args, **kwargs).render())  # fmt: skip
+        render = lambda request: caching.cached_response(  # noqa: E731
+            request, lambda: super(EssayListView, self).get(request, *args, **kwargs).render()
+        )
+        etag = lambda request: caching.listing_etag(request, self.etag_kind())  # noqa: E731
+        return condition(etag_func=etag)(render)(request)
 
     def get_paginate_by(self, queryset):
         return settings.ESSAYS_PER_PAGE
 
+    def essays(self):
+        """The essays this page lists, before hidden warnings are taken out."""
+        return Essay.objects.published()
+
     def get_queryset(self):
         self.preferences = ReadingPreferences.from_request(self.request)
-        return Essay.objects.published().without_warnings(self.preferences.hide).with_warnings()
+        self.all_essays = self.essays()
+        shown = self.all_essays.without_warnings(self.preferences.hide)
+        return shown.order_by(*self.ordering).with_warnings().with_authors()
 
     def paginate_queryset(self, queryset, page_size):
         # get_page() turns page=-1, page=abc or page=9999 into a real page instead of a 404.
@@ -51,8 +68,126 @@ class EssayListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["hiding_some"] = bool(self.preferences.hide)
-        return context
+        hide = self.preferences.hide
+        hidden = self.all_essays.count() - context["paginator"].count if hide else 0
+        return context | {"hiding_some": bool(hide), "hidden_count": hidden}
+
+
+class TopicView(EssayListView):
+    """A topic's essays, its sub-topics' included."""
+
+    template_name = "blog/topic_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.topic = get_object_or_404(Topic.objects.select_related("parent"), slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def etag_kind(self) -> str:
+        return f"topic:{self.topic.pk}"
+
+    def essays(self):
+        return Essay.objects.published().in_topic(self.topic)
+
+    def get_context_data(self, **kwargs):
+        children = list(self.topic.children.all())
+        return super().get_context_data(**kwargs) | {"topic": self.topic, "subtopics": children}
+
+
+class AuthorView(EssayListView):
+    template_name = "blog/author_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.author = get_object_or_404(Author, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def etag_kind(self) -> str:
+        return f"author:{self.author.pk}"
+
+    def essays(self):
+        return Essay.objects.published().filter(authors=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"author": self.author}
+
+
+class SeriesView(EssayListView):
+    """A series' published parts in reading order."""
+
+    template_name = "blog/series_detail.html"
+    ordering = ["series_part__position", "published_at", "id"]
+
+    def get(self, request, *args, **kwargs):
+        self.series = get_object_or_404(Series, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def etag_kind(self) -> str:
+        return f"series:{self.series.pk}"
+
+    def essays(self):
+        return Essay.objects.published().filter(series_part__series=self.series)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        numbers = {e.pk: n for n, e in enumerate(self.series.published_parts(), start=1)}
+        for essay in context["essays"]:
+            essay.part_number = numbers.get(essay.pk)
+        return context | {"series": self.series, "part_count": len(numbers)}
+
+
+class TopicListView(TemplateView):
+    """Every topic, broader topics first, each with how many published essays its page
+    lists (its sub-topics' included, each essay once)."""
+
+    template_name = "blog/topic_list.html"
+
+    def get_context_data(self, **kwargs):
+        topics = list(Topic.objects.all())
+        tagged: dict[int, set[int]] = {}
+        pairs = Essay.topics.through.objects.filter(essay__in=Essay.objects.published())
+        for topic_id, essay_id in pairs.values_list("topic_id", "essay_id"):
+            tagged.setdefault(topic_id, set()).add(essay_id)
+        by_parent: dict[int | None, list[Topic]] = {}
+        for topic in topics:
+            by_parent.setdefault(topic.parent_id, []).append(topic)
+
+        def essays_under(topic, seen) -> set[int]:
+            found = set(tagged.get(topic.pk, ()))
+            for child in by_parent.get(topic.pk, ()):
+                if child.pk not in seen:
+                    found |= essays_under(child, seen | {child.pk})
+            return found
+
+        for topic in topics:
+            topic.subtopics = by_parent.get(topic.pk, [])
+            topic.essay_count = len(essays_under(topic, {topic.pk}))
+        known = {t.pk for t in topics}
+        roots = [t for t in topics if t.parent_id is None or t.parent_id not in known]
+        return super().get_context_data(**kwargs) | {"topics": roots}
+
+
+def search_view(request):
+    """/search/?q=: matching essays, warnings first, hidden warnings honoured."""
+    form = SearchForm(request.GET if "q" in request.GET else None)
+    context = {"form": form, "query": ""}
+    status = 200
+    if form.is_bound and form.is_valid():
+        query = form.cleaned_data["q"]
+        preferences = ReadingPreferences.from_request(request)
+        found = search.search(
+            query,
+            hide=preferences.hide,
+            page_number=request.GET.get("page"),
+            per_page=settings.ESSAYS_PER_PAGE,
+        )
+        for essay in found.page.object_list:
+            essay.snippet = found.snippets.get(essay.pk)
+        context |= {"query": query, "page_obj": found.page, "hidden_count": found.hidden}
+    elif form.is_bound:
+        status = 400
+    response = render(request, "blog/search.html", context, status=status)
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 def _render_essay(request, essay: Essay, *, preview: bool = False, gate: bool | None = None):
@@ -72,8 +207,50 @@ def _render_essay(request, essay: Essay, *, preview: bool = False, gate: bool | 
             "gate_form": GateForm(),
         }
         return render(request, "blog/essay_gate.html", context)
-    context["article_html"] = mark_safe(caching.article_html(essay))  # rendered by us
+    context |= {
+        "article_html": mark_safe(caching.article_html(essay)),  # rendered by us
+        "series_nav": series_navigation(essay),
+        "related": related_essays(essay, ReadingPreferences.from_request(request).hide),
+    }
     return render(request, "blog/essay_detail.html", context)
+
+
+def series_navigation(essay: Essay) -> dict | None:
+    """ "Part 2 of 4 in <series>" with the parts before and after (None outside a series)."""
+    entry = essay.series_entry()
+    if entry is None:
+        return None
+    parts = entry.series.published_parts()
+    index = next((i for i, part in enumerate(parts) if part.pk == essay.pk), None)
+    if index is None:  # a draft previewed by an editor: not yet a numbered part
+        return {"series": entry.series, "total": len(parts)}
+    return {
+        "series": entry.series,
+        "number": index + 1,
+        "total": len(parts),
+        "previous": parts[index - 1] if index > 0 else None,
+        "next": parts[index + 1] if index + 1 < len(parts) else None,
+    }
+
+
+RELATED_ESSAYS = 3
+
+
+def related_essays(essay: Essay, hide) -> list[Essay]:
+    """Up to three other essays sharing the most topics with this one, newest first among
+    equals, leaving out essays with warnings the reader hides."""
+    topic_ids = [topic.pk for topic in essay.topic_list()]
+    if not topic_ids:
+        return []
+    candidates = (
+        Essay.objects.published()
+        .filter(topics__in=topic_ids)
+        .exclude(pk=essay.pk)
+        .without_warnings(hide)
+        .annotate(shared=Count("topics"))  # the topics the filter above kept: shared ones
+        .order_by("-shared", "-published_at", "-pk")
+    )
+    return list(candidates.with_warnings()[:RELATED_ESSAYS])
 
 
 def _essay_etag(request, slug):
@@ -95,7 +272,7 @@ def essay_detail(request, slug):
 @permission_required("blog.change_essay", raise_exception=True)
 def essay_preview(request, pk):
     """A draft or scheduled essay exactly as readers will see it (editors only)."""
-    essay = get_object_or_404(Essay.objects.with_warnings(), pk=pk)
+    essay = get_object_or_404(Essay.objects.with_reader_facts(), pk=pk)
     gate = False if "read" in request.GET else ("gate" in request.GET) or None
     return _render_essay(request, essay, preview=True, gate=gate)
 

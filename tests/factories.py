@@ -5,8 +5,9 @@ from itertools import count
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.text import slugify
 
-from blog.models import ContentWarning, Essay
+from blog.models import Author, ContentWarning, Essay, EssayAuthor, Topic
 
 _seq = count(1)
 
@@ -23,23 +24,47 @@ def make_warning(name=None, *, gates=False, display_order=100, **fields) -> Cont
     )
 
 
+def make_author(name=None, **fields) -> Author:
+    """The author with this name (made on first use)."""
+    name = name or f"Writer {next(_seq)}"
+    author = Author.objects.filter(name=name).first()
+    if author is None:
+        slug = fields.pop("slug", f"{slugify(name) or 'author'}-{next(_seq)}")
+        author = Author.objects.create(name=name, slug=slug, **fields)
+    return author
+
+
+def make_topic(name=None, *, parent=None, **fields) -> Topic:
+    n = next(_seq)
+    name = name or f"Topic {n}"
+    return Topic.objects.create(
+        name=name, slug=fields.pop("slug", f"topic-{n}"), parent=parent, **fields
+    )
+
+
 def make_essay(
-    title=None, *, warnings=(), status=Essay.Status.PUBLISHED, days_ago=1, **fields
+    title=None, *, warnings=(), topics=(), status=Essay.Status.PUBLISHED, days_ago=1, **fields
 ) -> Essay:
+    """An essay by `byline` (an author's name, or several in `authors`)."""
     n = next(_seq)
     title = title or f"Essay {n}"
+    authors = fields.pop("authors", None) or [fields.pop("byline", "A. Writer")]
     essay = Essay.objects.create(
         title=title,
         slug=fields.pop("slug", f"essay-{n}"),
-        byline=fields.pop("byline", "A. Writer"),
         summary=fields.pop("summary", f"Summary of essay {n}."),
         body=fields.pop("body", f"The body of essay {n}.\n\nSecond paragraph."),
         status=status,
         published_at=fields.pop("published_at", timezone.now() - timedelta(days=days_ago)),
         **fields,
     )
+    for position, author in enumerate(authors):
+        author = author if isinstance(author, Author) else make_author(author)
+        EssayAuthor.objects.create(essay=essay, author=author, position=position)
     if warnings:
         essay.warnings.set(warnings)
+    if topics:
+        essay.topics.set(topics)
     return essay
 
 
@@ -98,6 +123,7 @@ def ensure_groups():
 
     for module, function in [
         ("blog.migrations.0002_editors_group", "create_editors"),
+        ("blog.migrations.0007_editors_manage_topics_series_authors", "grant"),
         ("moderation.migrations.0002_moderators_group", "create_moderators"),
     ]:
         getattr(importlib.import_module(module), function)(apps, None)

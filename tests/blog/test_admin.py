@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from blog.models import Essay
-from tests.factories import make_essay, make_user, make_warning
+from tests.factories import make_author, make_essay, make_topic, make_user, make_warning
 
 pytestmark = pytest.mark.django_db
 
@@ -22,20 +22,43 @@ def test_editors_group_has_exactly_the_publishing_permissions():
     assert perms == {
         ("blog", f"{action}_{model}")
         for action in ("add", "change", "delete", "view")
-        for model in ("essay", "contentwarning")
+        for model in ("essay", "contentwarning", "topic", "series", "seriespart", "author",
+                      "essayauthor")
+    }  # fmt: skip
+
+
+def inline_forms(*authors, series=None) -> dict:
+    """The essay form's inlines as the admin posts them: its authors, and its series."""
+    data = {
+        "essayauthor_set-TOTAL_FORMS": str(len(authors)),
+        "essayauthor_set-INITIAL_FORMS": "0",
+        "essayauthor_set-MIN_NUM_FORMS": "1",
+        "essayauthor_set-MAX_NUM_FORMS": "1000",
+        "series_part-TOTAL_FORMS": "1" if series else "0",
+        "series_part-INITIAL_FORMS": "0",
+        "series_part-MIN_NUM_FORMS": "0",
+        "series_part-MAX_NUM_FORMS": "1",
     }
+    for i, author in enumerate(authors):
+        data |= {f"essayauthor_set-{i}-author": author.pk, f"essayauthor_set-{i}-position": i}
+    if series:
+        data |= {"series_part-0-series": series.pk, "series_part-0-position": "2"}
+    return data
 
 
 def test_editor_can_publish_an_essay_through_the_admin(client, editor):
     gating = make_warning("Suicide", gates=True)
+    topic = make_topic("Recovery")
+    author = make_author("A. Writer")
     client.force_login(editor)
     response = client.post(
         reverse("admin:blog_essay_add"),
         {
             "title": "New essay",
             "slug": "new-essay",
-            "byline": "A. Writer",
             "summary": "About something hard.",
+            "topics": [topic.pk],
+            **inline_forms(author),
             "body": "Body with *emphasis*.",
             "warnings": [gating.pk],
             "warning_note": "",
@@ -53,6 +76,7 @@ def test_editor_can_publish_an_essay_through_the_admin(client, editor):
     assert essay.created_by == editor
     assert essay.body_html == "<p>Body with <em>emphasis</em>.</p>\n"
     assert list(essay.warnings.all()) == [gating]
+    assert list(essay.topics.all()) == [topic] and essay.author_names() == "A. Writer"
     assert "New essay" in client.get("/").content.decode()
 
 
@@ -120,7 +144,7 @@ def test_essay_with_image_needs_alt_text_in_the_admin(client, editor):
         {
             "title": "With image",
             "slug": "with-image",
-            "byline": "A. Writer",
+            **inline_forms(make_author("A. Writer")),
             "summary": "S.",
             "body": "B.",
             "status": "draft",
@@ -133,3 +157,46 @@ def test_essay_with_image_needs_alt_text_in_the_admin(client, editor):
     assert response.status_code == 200
     assert "Describe the image for readers who cannot see it." in response.content.decode()
     assert not Essay.objects.filter(slug="with-image").exists()
+
+
+def essay_form(**fields) -> dict:
+    return {
+        "title": "Essay from the form", "slug": "essay-from-the-form", "summary": "S.",
+        "body": "B.", "status": "draft", "published_at_0": "2026-01-01",
+        "published_at_1": "10:00:00", "warning_note": "", "featured_image_alt": "",
+        "image_creator": "", "image_source": "", "image_source_url": "",
+    } | fields  # fmt: skip
+
+
+def test_an_essay_needs_an_author_and_can_join_a_series_from_its_form(client, editor):
+    from blog.models import Series
+
+    client.force_login(editor)
+    refused = client.post(reverse("admin:blog_essay_add"), essay_form(**inline_forms()))
+    assert refused.status_code == 200 and "Name at least one author" in refused.content.decode()
+    series = Series.objects.create(title="Afterwards", slug="afterwards")
+    ana, sam = make_author("Ana Ruiz"), make_author("Sam Lee")
+    response = client.post(
+        reverse("admin:blog_essay_add"), essay_form(**inline_forms(ana, sam, series=series))
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    essay = Essay.objects.get(slug="essay-from-the-form")
+    assert essay.author_names() == "Ana Ruiz and Sam Lee"
+    assert essay.series_part.series == series and essay.series_part.position == 2
+
+
+def test_editors_manage_topics_authors_and_series_and_pick_topics_by_autocomplete(client, editor):
+    client.force_login(editor)
+    for name in ("topic", "author", "series"):
+        assert client.get(reverse(f"admin:blog_{name}_add")).status_code == 200
+    response = client.post(
+        reverse("admin:blog_topic_add"),
+        {"name": "Recovery", "slug": "recovery", "parent": "", "description": "After."},
+    )
+    assert response.status_code == 302
+    make_topic("Reporting")
+    found = client.get(
+        "/admin/autocomplete/",
+        {"term": "reco", "app_label": "blog", "model_name": "essay", "field_name": "topics"},
+    ).json()
+    assert [r["text"] for r in found["results"]] == ["Recovery"]

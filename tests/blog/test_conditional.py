@@ -111,6 +111,24 @@ def test_new_comment_counts_change_the_home_page(client, django_capture_on_commi
     assert revalidate(client, "/", home).status_code == 200
 
 
+def test_new_comment_counts_change_topic_and_author_pages_but_not_feeds(
+    client, django_capture_on_commit_callbacks
+):
+    from tests.factories import make_author, make_topic
+
+    topic, author = make_topic(), make_author("Counted Writer")
+    essay = make_essay(topics=[topic], authors=[author])
+    urls = [topic.get_absolute_url(), author.get_absolute_url(), "/feed/"]
+    before = {url: client.get(url) for url in urls}
+    comment = make_comment(essay, status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(comment=comment, to="approved", expected=["pending"])
+    assert revalidate(client, urls[0], before[urls[0]]).status_code == 200
+    assert "1 comment" in client.get(urls[0]).content.decode()
+    assert revalidate(client, urls[1], before[urls[1]]).status_code == 200
+    assert revalidate(client, "/feed/", before["/feed/"]).status_code == 304
+
+
 def test_an_essay_pages_etag_moves_with_the_form_stamp_window(client, monkeypatch):
     """A shared copy never outlives its form's time stamp (the time trap stays honest)."""
     from types import SimpleNamespace

@@ -33,7 +33,7 @@ def test_hidden_warnings_remove_essays_from_the_list_and_gate_direct_links(clien
     client.post("/preferences/", {"hide": [grief.pk]})
     home = client.get("/").content.decode()
     assert "Hidden essay" not in home and "Visible essay" in home
-    assert "Some essays are hidden by your" in home
+    assert "One essay is hidden here by your reading preferences" in home
     direct = client.get(hidden.get_absolute_url()).content.decode()
     assert "Hidden body." not in direct and "Continue to the essay" in direct
 

@@ -5,7 +5,14 @@ import re
 import pytest
 
 from comments.models import Comment
-from tests.factories import ensure_groups, make_comment, make_essay, make_user, make_warning
+from tests.factories import (
+    ensure_groups,
+    make_author,
+    make_comment,
+    make_essay,
+    make_user,
+    make_warning,
+)
 
 PASSWORD = "pw-for-tests-only"
 
@@ -201,11 +208,14 @@ def test_editor_creates_previews_and_publishes_an_essay(open_tab, snap):
     make_user("ed", is_staff=True, groups=[Group.objects.get(name="Editors")])
     make_warning("Suicide", gates=True, display_order=1)
     make_warning("Grief", display_order=2)
+    make_author("Browser Editor")
     tab = open_tab()
     page = log_in(tab, "ed", "/admin/blog/essay/add/")
     page.locator("#id_title").press_sequentially("Written in the browser")
     assert page.input_value("#id_slug") == "written-in-the-browser"
-    page.fill("#id_byline", "Browser Editor")
+    page.locator("#essayauthor_set-group .field-author .select2-selection").first.click()
+    page.keyboard.type("Browser")
+    page.locator(".select2-results__option", has_text="Browser Editor").click()
     page.fill("#id_summary", "A summary written in a real browser.")
     page.fill("#id_body", "A body with *emphasis*.\n\n> A quote.\n>\n> \u2013 Someone")
     for term, name in [("Suic", "Suicide"), ("Gri", "Grief")]:

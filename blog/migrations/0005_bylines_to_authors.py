@@ -1,0 +1,73 @@
+"""Every essay's byline becomes an author (one author per distinct name, nothing dropped);
+bodies get their plain text; on PostgreSQL, the search vectors and their GIN index."""
+
+from django.db import migrations
+from django.utils.text import slugify
+
+INDEX = "essay_search_vector_gin"
+
+
+def unique_slug(name: str, taken: set[str]) -> str:
+    base = (slugify(name) or slugify(name, allow_unicode=True) or "author")[:100]
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def bylines_to_authors(apps, schema_editor):
+    Essay = apps.get_model("blog", "Essay")
+    Author = apps.get_model("blog", "Author")
+    EssayAuthor = apps.get_model("blog", "EssayAuthor")
+    taken = set(Author.objects.values_list("slug", flat=True))
+    authors = {a.name: a for a in Author.objects.all()}
+    for essay in Essay.objects.all().only("pk", "byline"):
+        name = essay.byline.strip()
+        if not name:
+            continue
+        if name not in authors:
+            authors[name] = Author.objects.create(name=name, slug=unique_slug(name, taken))
+        EssayAuthor.objects.get_or_create(essay=essay, author=authors[name])
+
+
+def authors_to_bylines(apps, schema_editor):
+    Essay = apps.get_model("blog", "Essay")
+    for essay in Essay.objects.prefetch_related("authors"):
+        names = [a.name for a in essay.authors.order_by("essayauthor__position", "pk")]
+        essay.byline = " and ".join(names)[:120]
+        essay.save(update_fields=["byline"])
+
+
+def fill_body_text(apps, schema_editor):
+    from blog.markup import plain_text
+
+    Essay = apps.get_model("blog", "Essay")
+    for essay in Essay.objects.all().only("pk", "body_html").iterator():
+        Essay.objects.filter(pk=essay.pk).update(body_text=plain_text(essay.body_html))
+
+
+def search_index(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {INDEX} ON blog_essay USING gin (search_vector)"
+    )
+    from blog.search import refresh_search_vectors
+
+    refresh_search_vectors()
+
+
+def drop_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("blog", "0004_topics_series_authors")]
+
+    operations = [
+        migrations.RunPython(bylines_to_authors, authors_to_bylines),
+        migrations.RunPython(fill_body_text, migrations.RunPython.noop),
+        migrations.RunPython(search_index, drop_search_index),
+    ]
