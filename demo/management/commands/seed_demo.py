@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter
 
-from blog.models import ContentWarning, Essay
+from blog.models import Author, ContentWarning, Essay, EssayAuthor, Series, SeriesPart, Topic
 from demo.comments import seed_comments
 from demo.moderation import seed_decisions, seed_reports
 
@@ -90,11 +90,60 @@ WARNINGS = [
     },
 ]
 
+AUTHORS = [
+    {
+        "slug": "nadia-rowe",
+        "name": "Nadia Rowe",
+        "is_pseudonym": True,
+        "bio": "Nadia writes about the year after an assault: the forms, the sleep, the "
+        "friends who stayed.",
+    },
+    {
+        "slug": "owen-mercer",
+        "name": "Owen Mercer",
+        "is_pseudonym": False,
+        "bio": "Owen is a secondary-school teacher who writes about depression and about "
+        "waiting for care in a stretched health service. He is one of the site's editors.",
+    },
+    {
+        "slug": "priya-adeyemi",
+        "name": "Priya Adeyemi",
+        "is_pseudonym": False,
+        "bio": "Priya writes about families, and about noticing coercive control from the "
+        "outside, too late and then just in time. She edits this site with Owen.",
+    },
+]
+
+# (slug, name, parent slug, description)
+TOPICS = [
+    ("recovery", "Recovery", None, "Life after harm: what helps, what does not, and how long."),
+    ("therapy", "Therapy", "recovery", "Talking therapies, counselling and waiting for them."),
+    ("sleep", "Sleep", "recovery", "Nightmares, broken nights and getting rest back."),
+    ("family", "Family", None, "Parents, siblings and partners, and what they see or miss."),
+    ("coercive-control", "Coercive control", "family",
+     "Abuse that works through money, isolation and fear rather than only violence."),
+    ("health-services", "Health services", None,
+     "Referrals, waiting lists, and the people working inside stretched systems."),
+    ("police-and-courts", "Police and courts", None,
+     "Reporting, statements and what the justice system asks of survivors."),
+    ("writing-about-harm", "Writing about harm", None,
+     "How to write, publish and read about hard subjects with care."),
+]  # fmt: skip
+
+SERIES = {
+    "slug": "afterwards",
+    "title": "Afterwards",
+    "description": "Three essays on what comes after harm: for the person it happened to, "
+    "for someone waiting for help, and for the family watching from the next room.",
+    "parts": ["after-the-ordinary-days", "notes-from-a-waiting-list", "my-sisters-kitchen"],
+}
+
 ESSAYS = [
     {
         "slug": "after-the-ordinary-days",
         "title": "After, the Ordinary Days",
-        "byline": "Nadia Rowe",
+        "authors": ["nadia-rowe"],
+        "topics": ["recovery", "sleep", "police-and-courts"],
         "summary": "A year after an assault, a writer looks at the part nobody warned her "
         "about: the paperwork, the broken sleep, and the slow return of ordinary days.",
         "warnings": ["sexual-violence", "mental-health"],
@@ -105,7 +154,8 @@ ESSAYS = [
     {
         "slug": "notes-from-a-waiting-list",
         "title": "Notes from a Waiting List",
-        "byline": "Owen Mercer",
+        "authors": ["owen-mercer"],
+        "topics": ["recovery", "therapy", "health-services"],
         "summary": "Eighteen weeks between a referral and a first therapy appointment, and "
         "the short, unglamorous list that made the wait survivable.",
         "warnings": ["mental-health"],
@@ -115,7 +165,8 @@ ESSAYS = [
     {
         "slug": "how-we-talk-about-harm",
         "title": "How We Talk About Harm in Public",
-        "byline": "The editors",
+        "authors": ["priya-adeyemi", "owen-mercer"],
+        "topics": ["writing-about-harm"],
         "summary": "Why every essay here starts with its content warnings, how we write "
         "them, and what readers control.",
         "warnings": [],
@@ -125,7 +176,8 @@ ESSAYS = [
     {
         "slug": "my-sisters-kitchen",
         "title": "My Sister's Kitchen",
-        "byline": "Priya Adeyemi",
+        "authors": ["priya-adeyemi"],
+        "topics": ["family", "coercive-control"],
         "summary": "A radio that was always on, a phone call in a hallway, and what a "
         "sibling wishes she had understood sooner about coercive control.",
         "warnings": ["domestic-abuse", "mental-health"],
@@ -135,7 +187,8 @@ ESSAYS = [
     {
         "slug": "the-shape-of-an-apology",
         "title": "The Shape of an Apology",
-        "byline": "Nadia Rowe",
+        "authors": ["nadia-rowe"],
+        "topics": ["recovery"],
         "summary": "A draft on the apologies survivors are offered, and the ones they need.",
         "warnings": ["sexual-violence"],
         "warning_note": "",
@@ -196,6 +249,19 @@ class Command(BaseCommand):
             )
             warnings[warning.slug] = warning
 
+        authors = {
+            data["slug"]: Author.objects.update_or_create(
+                slug=data["slug"], defaults={k: v for k, v in data.items() if k != "slug"}
+            )[0]
+            for data in AUTHORS
+        }
+        topics = {}
+        for slug, name, parent, description in TOPICS:  # parents come first in TOPICS
+            topics[slug] = Topic.objects.update_or_create(
+                slug=slug,
+                defaults={"name": name, "description": description, "parent": topics.get(parent)},
+            )[0]
+
         now = timezone.now()
         created = 0
         for data in ESSAYS:
@@ -206,7 +272,6 @@ class Command(BaseCommand):
                 )
                 created += 1
             essay.title = data["title"]
-            essay.byline = data["byline"]
             essay.summary = data["summary"]
             essay.body = (DEMO_DIR / f"{data['slug']}.md").read_text(encoding="utf-8")
             essay.warning_note = data["warning_note"]
@@ -228,15 +293,36 @@ class Command(BaseCommand):
                 essay.image_source_url = f"{settings.SITE_URL}/privacy/"
             essay.save()
             essay.warnings.set([warnings[slug] for slug in data["warnings"]])
+            essay.topics.set([topics[slug] for slug in data["topics"]])
+            for position, slug in enumerate(data["authors"]):
+                EssayAuthor.objects.update_or_create(
+                    essay=essay, author=authors[slug], defaults={"position": position}
+                )
+            EssayAuthor.objects.filter(essay=essay).exclude(
+                author__slug__in=data["authors"]
+            ).delete()
+        self._series()
 
         new_comments = seed_comments({e.slug: e for e in Essay.objects.all()})
         self.stdout.write(
-            f"Demo content: {len(WARNINGS)} warnings, {len(ESSAYS)} essays ({created} new), "
+            f"Demo content: {len(WARNINGS)} warnings, {len(TOPICS)} topics, {len(AUTHORS)} "
+            f"authors, {len(ESSAYS)} essays ({created} new), 1 series, "
             f"{new_comments} new comments."
         )
         self._accounts()
         seed_decisions()
         seed_reports()
+
+    def _series(self):
+        series, _ = Series.objects.update_or_create(
+            slug=SERIES["slug"],
+            defaults={"title": SERIES["title"], "description": SERIES["description"]},
+        )
+        for position, slug in enumerate(SERIES["parts"], start=1):
+            SeriesPart.objects.update_or_create(
+                essay=Essay.objects.get(slug=slug),
+                defaults={"series": series, "position": position},
+            )
 
     def _accounts(self):
         if not settings.DEBUG:
