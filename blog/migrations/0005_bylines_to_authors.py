@@ -51,7 +51,8 @@ def search_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON blog_essay USING gin (search_vector)"
+        f"CREATE INDEX IF NOT EXISTS {INDEX} ON blog_essay USING gin (search_vector) "
+        "WITH (fastupdate = off)"
     )
     from blog.search import refresh_search_vectors
 
