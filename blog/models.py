@@ -129,6 +129,7 @@ class Series(models.Model):
             Essay.objects.published()
             .filter(series_part__series=self)
             .order_by("series_part__position", "published_at", "pk")
+            .defer(*Essay.HEAVY_FIELDS)
             .with_warnings()
         )
 
@@ -162,6 +163,11 @@ class EssayQuerySet(models.QuerySet):
         return self.prefetch_related(
             Prefetch("authors", queryset=Author.objects.order_by("essayauthor__position", "pk"))
         )
+
+    def for_cards(self):
+        """What a card in a list shows (not the body, its forms or its search vector), with
+        warnings and authors."""
+        return self.defer(*Essay.HEAVY_FIELDS).with_warnings().with_authors()
 
     def in_topic(self, topic):
         """Essays about this topic or any topic below it (no duplicates: a semi-join)."""
@@ -250,6 +256,8 @@ class Essay(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = EssayQuerySet.as_manager()
+    # What lists and navigation never show: left out of their queries.
+    HEAVY_FIELDS = ["body", "body_html", "body_text", "search_vector"]
 
     class Meta:
         ordering = ["-published_at", "-id"]

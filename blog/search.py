@@ -89,7 +89,7 @@ def search(query: str, *, hide, page_number, per_page: int) -> Results:
             every_word &= Q(pk__in=_containing(word))
         matches = ranked = Essay.objects.published().filter(every_word)
         ordering = ["-published_at", "-pk"]
-    visible = ranked.without_warnings(hide).order_by(*ordering).with_warnings().with_authors()
+    visible = ranked.without_warnings(hide).order_by(*ordering).for_cards()
     page = Paginator(visible, per_page).get_page(page_number)
     hidden = matches.count() - page.paginator.count if hide else 0
     open_ids = [essay.pk for essay in page.object_list if not essay.gating_warnings()]

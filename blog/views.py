@@ -58,19 +58,25 @@ class EssayListView(ListView):
         self.preferences = ReadingPreferences.from_request(self.request)
         self.all_essays = self.essays()
         shown = self.all_essays.without_warnings(self.preferences.hide)
-        return shown.order_by(*self.ordering).with_warnings().with_authors()
+        return shown.order_by(*self.ordering).for_cards()
 
     def paginate_queryset(self, queryset, page_size):
         # get_page() turns page=-1, page=abc or page=9999 into a real page instead of a 404.
         paginator = self.get_paginator(queryset, page_size)
+        hide = sorted(self.preferences.hide)
+        paginator.count = caching.listing_count(
+            self.request, f"{self.etag_kind()}:{hide}", queryset.count
+        )
         page = paginator.get_page(self.request.GET.get("page"))
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        hide = self.preferences.hide
-        hidden = self.all_essays.count() - context["paginator"].count if hide else 0
-        return context | {"hiding_some": bool(hide), "hidden_count": hidden}
+        hidden = 0
+        if self.preferences.hide:
+            every = caching.listing_count(self.request, self.etag_kind(), self.all_essays.count)
+            hidden = every - context["paginator"].count
+        return context | {"hiding_some": bool(self.preferences.hide), "hidden_count": hidden}
 
 
 class TopicView(EssayListView):
@@ -250,7 +256,7 @@ def related_essays(essay: Essay, hide) -> list[Essay]:
         .annotate(shared=Count("topics"))  # the topics the filter above kept: shared ones
         .order_by("-shared", "-published_at", "-pk")
     )
-    return list(candidates.with_warnings()[:RELATED_ESSAYS])
+    return list(candidates.for_cards()[:RELATED_ESSAYS])
 
 
 def _essay_etag(request, slug):
