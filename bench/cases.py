@@ -322,3 +322,47 @@ def database_growth(plan: Plan) -> dict:
         "total": Comment.objects.count(),
     }
     return results
+
+
+# -- finding essays: topic pages and search at 10,000 essays ---------------------------------
+
+
+def get_latencies(base: str, paths: list[str], headers: dict) -> list[float]:
+    """Each path once, in turn, one at a time: milliseconds per response (200s only)."""
+    times = []
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        for path in paths:
+            start = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+    return times
+
+
+def discovery(plan: Plan) -> dict:
+    """A topic page with 10,000 essays against one with 100, and search p50, at 10,000
+    essays, for a reader who hides a warning (so nothing comes from a page cache)."""
+    from django.http import HttpResponse
+
+    from blog.models import ContentWarning
+    from blog.preferences import ReadingPreferences
+
+    count = 1000 if plan.quick else 10_000
+    big, little = data.essays_with_topics(count, 100)
+    cookie = HttpResponse()
+    hidden = ContentWarning.objects.order_by("pk").first()
+    ReadingPreferences(hide=frozenset([hidden.pk])).save(cookie)
+    headers = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in cookie.cookies.items())}
+    rng = __import__("random").Random(4)
+    queries = [" ".join(rng.sample(data.VOCABULARY, rng.choice([1, 1, 2]))) for _ in range(60)]
+    rounds = 20 if plan.quick else 60
+    results = {"essays": count}
+    with harness.gunicorn() as url:
+        for name, topic in (("topic_100", little), ("topic_big", big)):
+            paths = [topic.get_absolute_url() + f"?page={1 + i % 5}" for i in range(rounds)]
+            get_latencies(url, paths[:5], headers)  # warm the workers
+            results[name] = _spread(get_latencies(url, paths, headers))
+        search_paths = [f"/search/?q={q.replace(' ', '+')}" for q in queries]
+        get_latencies(url, search_paths[:5], headers)
+        results["search"] = _spread(get_latencies(url, search_paths, headers))
+    return results

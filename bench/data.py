@@ -50,7 +50,6 @@ def make_essay(slug: str, **fields):
     essay = Essay.objects.create(
         slug=slug,
         title=fields.pop("title", slug.replace("-", " ").title()),
-        byline="Bench",
         summary="A benchmark essay.",
         body=fields.pop("body", "Body.\n\n" * 20),
         status=Essay.Status.PUBLISHED,
@@ -111,7 +110,6 @@ def filler_comments(essays_per_batch: int, per_essay: int, prefix: str, start: i
             Essay(
                 slug=f"{prefix}-{start + i}",
                 title=f"Filler {start + i}",
-                byline="Bench",
                 summary="Filler.",
                 body="Filler.",
                 body_html="<p>Filler.</p>",
@@ -139,3 +137,52 @@ def filler_comments(essays_per_batch: int, per_essay: int, prefix: str, start: i
             [per_essay, f"{prefix}-%", f"{prefix}-%"],
         )
         cursor.execute("ANALYZE")
+
+
+def _vocabulary(size: int, seed: int) -> list[str]:
+    """Made-up words (so queries hit a known number of essays), pronounceable enough."""
+    rng = random.Random(seed)
+    onsets, vowels, codas = "bdfghklmnprstvz", "aeiou", ["", "n", "r", "l", "s", "th"]
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(onsets) + rng.choice(vowels) for _ in range(3))
+                  + rng.choice(codas))  # fmt: skip
+    return sorted(words)
+
+
+VOCABULARY = _vocabulary(3000, 15)
+
+
+def essays_with_topics(count: int, small: int, *, seed: int = 15) -> tuple:
+    """`count` published essays of ~300 made-up words, every one on the "big" topic and
+    `small` of them also on the "small" one, three authors; search vectors refreshed.
+    Returns (big topic, small topic)."""
+    from blog.models import Author, Essay, EssayAuthor, Topic
+    from blog.search import refresh_search_vectors
+
+    rng = random.Random(seed)
+    big = Topic.objects.create(name="Bench big", slug="bench-big")
+    little = Topic.objects.create(name="Bench small", slug="bench-small")
+    authors = [Author.objects.create(name=f"Bench Writer {i}", slug=f"bench-writer-{i}")
+               for i in range(3)]  # fmt: skip
+    for start in range(0, count, 1000):
+        batch = []
+        for i in range(start, min(count, start + 1000)):
+            text = " ".join(rng.choice(VOCABULARY) for _ in range(300)) + "."
+            batch.append(Essay(
+                slug=f"found-{i}", title=" ".join(rng.sample(VOCABULARY, 4)).title(),
+                summary=" ".join(rng.sample(VOCABULARY, 20)) + ".", body=text,
+                body_html=f"<p>{text}</p>", body_text=text, status=Essay.Status.PUBLISHED,
+            ))  # fmt: skip
+        essays = Essay.objects.bulk_create(batch)
+        Essay.topics.through.objects.bulk_create(
+            [Essay.topics.through(essay_id=e.pk, topic_id=big.pk) for e in essays]
+            + [Essay.topics.through(essay_id=e.pk, topic_id=little.pk)
+               for e in essays if int(e.slug.rsplit("-", 1)[1]) < small]
+        )  # fmt: skip
+        EssayAuthor.objects.bulk_create(
+            [EssayAuthor(essay=e, author=authors[n % 3]) for n, e in enumerate(essays)]
+        )
+    refresh_search_vectors()
+    analyze()
+    return big, little

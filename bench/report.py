@@ -112,6 +112,31 @@ def rows(r: dict) -> list[tuple[str, ...]]:
             large / small,
         )
     )
+    if "discovery" in r:
+        found = r["discovery"]
+        n = found["essays"]
+        small, large = found["topic_100"]["p50_ms"], found["topic_big"]["p50_ms"]
+        out.append(_row("Topic page, 100 essays (reader hiding a warning)", f"p50 {small:.1f} ms",
+                        f"p99 {found['topic_100']['p99_ms']:.1f} ms"))  # fmt: skip
+        out.append(
+            _row(
+                f"Topic page, {n:,} essays (reader hiding a warning)",
+                f"p50 {large:.1f} ms",
+                f"{large / small:.2f}x of 100",
+                ("<=", 1.5, "<= 1.5x"),
+                large / small,
+            )
+        )
+        search = found["search"]
+        out.append(
+            _row(
+                f"Search among {n:,} essays (PostgreSQL full text)",
+                f"p50 {search['p50_ms']:.1f} ms",
+                f"p99 {search['p99_ms']:.1f} ms",
+                ("<", 50, "p50 < 50 ms"),
+                search["p50_ms"],
+            )
+        )
     layers = r["cache_layers"]
     out.append(_row("In-process: floor view", f"{layers['floor_us']:.0f} µs"))
     for name, label in (("home", "home page"), ("essay_200", "essay, 200 comments")):

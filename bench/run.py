@@ -52,6 +52,8 @@ def main() -> None:
     results |= cases.queue_growth(plan)
     harness.log(f"essay page with 10,000 and {plan.million:,} comments in the database")
     results |= cases.database_growth(plan)
+    harness.log("topic pages and search among 10,000 essays")
+    results["discovery"] = cases.discovery(plan)
 
     (harness.ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
     print()
