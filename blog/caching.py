@@ -27,6 +27,9 @@ from blog.models import Essay
 
 DAY = 24 * 60 * 60
 ESSAYS_VERSION_KEY = "versions:blog:essays"
+# The newest public essay: what time alone changes (a scheduled essay coming out), read
+# with the versions and worked out anew at most once per CACHE_SHARED_SECONDS.
+NEWEST_PUBLIC_KEY = "blog:newest-public"
 
 # What other apps add to an essay page's key: version keys for an essay id, and state
 # (a string) that changes without a write, such as comments closing after N days.
@@ -70,11 +73,19 @@ def read_versions(request, keys: list[str]) -> list[str]:
     if missing:
         found = cache.get_many(missing)
         for key in missing:
-            if key not in found:
+            if key == NEWEST_PUBLIC_KEY and key not in found:
+                found[key] = _newest_public()
+                cache.set(key, found[key], settings.CACHE_SHARED_SECONDS)
+            elif key not in found:
                 found[key] = new_version()
                 cache.add(key, found[key], timeout=None)
         memo.update(found)
     return [memo[key] for key in keys]
+
+
+def _newest_public() -> str:
+    newest = Essay.objects.published().order_by("-published_at", "-id")
+    return str(newest.values_list("published_at", "id").first())
 
 
 def _known_versions(request) -> dict[str, str]:
@@ -84,6 +95,8 @@ def _known_versions(request) -> dict[str, str]:
 def essays_changed() -> None:
     """An essay or warning was saved or deleted: cached essays and pages are retired."""
     bump_versions(ESSAYS_VERSION_KEY)
+    cache.delete(NEWEST_PUBLIC_KEY)
+    transaction.on_commit(lambda: cache.delete(NEWEST_PUBLIC_KEY))
 
 
 def digest(*parts) -> str:
@@ -105,6 +118,7 @@ def warnings_signature(essay: Essay) -> str:
 def _essay_version_keys_for(essay_id: int) -> list[str]:
     return [
         ESSAYS_VERSION_KEY,
+        NEWEST_PUBLIC_KEY,  # an essay page shows other essays: its series, related ones
         *(k for for_essay in _essay_version_keys for k in for_essay(essay_id)),
     ]
 
@@ -125,7 +139,9 @@ def published_essay(request, slug: str) -> Essay | None:
     (version,) = read_versions(request, [ESSAYS_VERSION_KEY])
     if stored_version != version:
         # Read after the version, so a copy can only be newer than the version it is under.
-        essay = Essay.objects.published().with_reader_facts().filter(slug=slug).first()
+        found = Essay.objects.published().with_reader_facts().filter(slug=slug)
+        # Not what the page shows: the Markdown source, the plain text and search vector.
+        essay = found.defer("body", "body_text", "search_vector").first()
         if essay is not None:
             essay.warning_list()  # evaluated now, so the cached copy carries its warnings
             cache.set(key, (version, essay), DAY)
@@ -192,21 +208,11 @@ def essay_etag(request, essay: Essay) -> str | None:
     ))  # fmt: skip
 
 
-def newest_public(request) -> tuple | None:
-    """(published_at, id) of the newest essay readers can see, once per request (one index
-    probe). It is what time alone changes about a list (a scheduled essay coming out);
-    every save or delete of an essay bumps the essays version instead."""
-    if "_newest_public" not in request.__dict__:
-        newest = Essay.objects.published().order_by("-published_at", "-id")
-        request.__dict__["_newest_public"] = newest.values_list("published_at", "id").first()
-    return request.__dict__["_newest_public"]
-
-
 def listing_count(request, kind: str, count: Callable[[], int]) -> int:
     """count() of a list of essays, kept in the shared cache until an essay changes or
     comes out, so a topic with 10,000 essays costs what one with 100 does."""
-    (version,) = read_versions(request, [ESSAYS_VERSION_KEY])
-    key = "blog:count:" + digest(kind, version, newest_public(request), settings.RELEASE)
+    versions = read_versions(request, [ESSAYS_VERSION_KEY, NEWEST_PUBLIC_KEY])
+    key = "blog:count:" + digest(kind, *versions, settings.RELEASE)
     found = cache.get(key)
     if found is None:
         found = count()
@@ -217,13 +223,12 @@ def listing_count(request, kind: str, count: Callable[[], int]) -> int:
 def listing_etag(request, kind: str, *, site_pages: bool = True) -> str | None:
     """The ETag of a list of essays (the home, topic, author and series pages; feeds with
     site_pages=False, as they show no comment counts): the versions of what lists show,
-    and the newest public essay."""
+    and the newest public essay, in one round trip."""
     if is_personal(request):
         return _remember_etag(request, None)
-    keys = [ESSAYS_VERSION_KEY, *(_site_version_keys if site_pages else [])]
+    keys = [ESSAYS_VERSION_KEY, NEWEST_PUBLIC_KEY, *(_site_version_keys if site_pages else [])]
     return _remember_etag(request, digest(
-        kind, newest_public(request), settings.RELEASE, *read_versions(request, keys),
-        *_reader_state(request),
+        kind, settings.RELEASE, *read_versions(request, keys), *_reader_state(request),
     ))  # fmt: skip
 
 

@@ -142,14 +142,16 @@ class SeriesView(EssayListView):
 
 class TopicListView(TemplateView):
     """Every topic, broader topics first, each with how many published essays its page
-    lists (its sub-topics' included, each essay once)."""
+    lists for this reader (its sub-topics' included, each essay once; hidden ones not)."""
 
     template_name = "blog/topic_list.html"
 
     def get_context_data(self, **kwargs):
         topics = list(Topic.objects.all())
         tagged: dict[int, set[int]] = {}
-        pairs = Essay.topics.through.objects.filter(essay__in=Essay.objects.published())
+        hide = ReadingPreferences.from_request(self.request).hide
+        shown = Essay.objects.published().without_warnings(hide)
+        pairs = Essay.topics.through.objects.filter(essay__in=shown)
         for topic_id, essay_id in pairs.values_list("topic_id", "essay_id"):
             tagged.setdefault(topic_id, set()).add(essay_id)
         by_parent: dict[int | None, list[Topic]] = {}
@@ -213,20 +215,24 @@ def _render_essay(request, essay: Essay, *, preview: bool = False, gate: bool | 
             "gate_form": GateForm(),
         }
         return render(request, "blog/essay_gate.html", context)
+    hide = ReadingPreferences.from_request(request).hide
     context |= {
         "article_html": mark_safe(caching.article_html(essay)),  # rendered by us
-        "series_nav": series_navigation(essay),
-        "related": related_essays(essay, ReadingPreferences.from_request(request).hide),
+        "series_nav": series_navigation(essay, hide),
+        "related": related_essays(essay, hide),
     }
     return render(request, "blog/essay_detail.html", context)
 
 
-def series_navigation(essay: Essay) -> dict | None:
-    """ "Part 2 of 4 in <series>" with the parts before and after (None outside a series)."""
+def series_navigation(essay: Essay, hide=frozenset()) -> dict | None:
+    """ "Part 2 of 4 in <series>" with the parts before and after (None outside a series).
+    A neighbour with a warning the reader hides is linked without its title."""
     entry = essay.series_entry()
     if entry is None:
         return None
     parts = entry.series.published_parts()
+    for part in parts:
+        part.hidden_for_reader = any(w.pk in hide for w in part.warning_list())
     index = next((i for i, part in enumerate(parts) if part.pk == essay.pk), None)
     if index is None:  # a draft previewed by an editor: not yet a numbered part
         return {"series": entry.series, "total": len(parts)}
@@ -256,7 +262,7 @@ def related_essays(essay: Essay, hide) -> list[Essay]:
         .annotate(shared=Count("topics"))  # the topics the filter above kept: shared ones
         .order_by("-shared", "-published_at", "-pk")
     )
-    return list(candidates.for_cards()[:RELATED_ESSAYS])
+    return list(candidates.defer(*Essay.HEAVY_FIELDS).with_warnings()[:RELATED_ESSAYS])
 
 
 def _essay_etag(request, slug):

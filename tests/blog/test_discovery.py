@@ -73,14 +73,22 @@ def test_topic_pages_hide_what_the_reader_hides_and_say_how_many(client, setting
     assert 'href="/preferences/"' in html
 
 
-def test_the_topic_list_shows_topics_with_their_published_essay_counts(client):
+def test_the_topic_list_counts_what_each_topic_page_lists(client):
     recovery = make_topic("Recovery", description="Life after harm.")
-    make_topic("Sleep", parent=recovery)
+    sleep = make_topic("Sleep", parent=recovery)
     make_essay(topics=[recovery])
+    make_essay(topics=[recovery, sleep])  # counted once under Recovery
+    make_essay(topics=[sleep])
     make_essay(topics=[recovery], status="draft")
     html = client.get("/topics/").content.decode()
-    assert 'Recovery</a> <span class="topic-count">(1 essay)</span>' in html
-    assert "Life after harm." in html and ">Sleep</a>" in html
+    assert 'Recovery</a> <span class="topic-count">(3 essays)</span>' in html
+    assert 'Sleep</a> <span class="topic-count">(2 essays)</span>' in html
+    assert "Life after harm." in html
+    abuse = make_warning("Abuse")
+    make_essay(topics=[sleep], warnings=[abuse])
+    hide(client, abuse)  # the counts are of what this reader's topic pages list
+    html = client.get("/topics/").content.decode()
+    assert 'Sleep</a> <span class="topic-count">(2 essays)</span>' in html
 
 
 def test_a_topic_cannot_sit_inside_itself():
@@ -176,6 +184,36 @@ def test_an_essay_in_a_series_says_which_part_and_links_its_neighbours(client):
     assert re.search(r'Next part</span> Two</a><ul class="cw-labels"[^>]*><li[^>]*>Grief', first)
 
 
+def test_a_neighbour_the_reader_hides_is_linked_without_its_title(client):
+    abuse = make_warning("Domestic abuse")
+    first, second = make_essay("Open part", days_ago=3), make_essay("Hard part", warnings=[abuse])
+    make_series(first, second)
+    hide(client, abuse)
+    html = client.get(first.get_absolute_url()).content.decode()
+    assert "Next part</span> Hidden by your reading preferences</a>" in html
+    assert "Hard part" not in html
+
+
+def test_an_essay_page_changes_when_a_scheduled_part_of_its_series_comes_out(client, monkeypatch):
+    from django.core.cache import cache
+
+    from blog import caching
+
+    comments_closed = {"comments_open": False}  # no form stamp to move the ETag by itself
+    first = make_essay("First", days_ago=2, **comments_closed)
+    later = make_essay("Later", published_at=timezone.now() + timedelta(hours=1))
+    make_series(first, later)
+    before = client.get(first.get_absolute_url())
+    assert "Part 1 of 1" in before.content.decode()
+
+    soon = timezone.now() + timedelta(hours=2)
+    monkeypatch.setattr("blog.models.timezone.now", lambda: soon)
+    cache.delete(caching.NEWEST_PUBLIC_KEY)  # as CACHE_SHARED_SECONDS passing does
+    after = client.get(first.get_absolute_url(), HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert "Part 1 of 2" in after.content.decode() and 'rel="next"' in after.content.decode()
+
+
 def test_the_series_page_lists_its_parts_in_order_with_warnings_and_numbers(client):
     grief = make_warning("Grief")
     first = make_essay("First written last", days_ago=1)
@@ -228,9 +266,9 @@ def test_essay_page_query_count_with_topics_series_and_related_is_constant(
     topic, warning = make_topic(), make_warning()
     essays = [make_essay(topics=[topic], warnings=[warning]) for _ in range(n_essays)]
     make_series(*essays)
-    # essay (+ series), warnings, authors, topics, comment count, threads (2),
-    # series parts, their warnings, related, their warnings
-    with django_assert_max_num_queries(11):
+    # essay (+ series), warnings, authors, topics, the newest public essay, comment count,
+    # threads (2), series parts, their warnings, related, their warnings
+    with django_assert_max_num_queries(12):
         assert client.get(essays[0].get_absolute_url()).status_code == 200
 
 
