@@ -5,6 +5,7 @@ with an allowlist last, so no script, event handler, `javascript:` URL or inline
 reach a reader, whoever wrote the source.
 """
 
+import html as html_lib
 import re
 from functools import cache
 
@@ -169,6 +170,17 @@ def render_essay(source: str) -> str:
 def plain_text(html: str) -> str:
     """The text of an HTML fragment with every tag removed (for word counts and summaries)."""
     return nh3.clean(html, tags=set()).replace("&amp;", "&")
+
+
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|figcaption|pre|tr)>|<br\s*/?>", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def searchable_text(html: str) -> str:
+    """An essay's text for search and its passages: no tags, entities decoded, each block
+    on its own line, no control characters (search marks matches with two of them)."""
+    text = nh3.clean(_BLOCK_END.sub(lambda m: m.group(0) + "\n", html), tags=set())
+    return _CONTROL.sub("", html_lib.unescape(text)).strip()
 
 
 def reading_minutes(text: str) -> int:

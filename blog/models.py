@@ -277,7 +277,7 @@ class Essay(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = markup.render_essay(self.body)
-        self.body_text = markup.plain_text(self.body_html)
+        self.body_text = markup.searchable_text(self.body_html)
         self.reading_minutes = markup.reading_minutes(self.body_text)
         if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
             derived = {"body_html", "body_text", "reading_minutes"}

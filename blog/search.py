@@ -125,14 +125,18 @@ def _snippets(essay_ids: list[int], ts_query, words: list[str]) -> dict[int, Saf
 
 
 def _passage(text: str, words: list[str]) -> str:
-    """About SNIPPET_CHARS of `text` around the first word found, every word marked."""
+    """About SNIPPET_CHARS of `text` around the first word found, every word marked; cut
+    at a space when there is one nearby (never more than SNIPPET_CHARS, in any script)."""
     pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
     first = pattern.search(text)
     if first is None:
         return ""
-    start = max(0, text.rfind(" ", 0, max(0, first.start() - SNIPPET_CHARS // 3)) + 1)
-    end = text.find(" ", min(len(text), start + SNIPPET_CHARS))
-    end = len(text) if end == -1 else end
+    start = max(0, first.start() - SNIPPET_CHARS // 3)
+    end = min(len(text), start + SNIPPET_CHARS)
+    if start and (space := text.find(" ", start, first.start())) != -1:
+        start = space + 1
+    if end < len(text) and (space := text.rfind(" ", first.end(), end)) != -1:
+        end = space
     passage = pattern.sub(lambda m: START + m.group(0) + STOP, text[start:end])
     return ("\u2026 " if start else "") + passage + (" \u2026" if end < len(text) else "")
 

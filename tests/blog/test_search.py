@@ -82,6 +82,32 @@ def test_a_gated_essays_result_never_shows_its_body(client):
     assert re.search(r'class="card-snippet">.*<mark>hallway</mark>', html)
 
 
+def test_passages_stay_short_in_scripts_without_spaces_and_control_characters_vanish(client):
+    make_essay("Long", body="字" * 3000 + "針" + "字" * 3000)
+    make_essay("Pasted", body="alpha \x02 beta \x03 needle here")
+    long_html = search(client, "針").content.decode()
+    if "card-snippet" in long_html:  # SQLite finds 針 inside the run; PostgreSQL may not
+        snippet = re.search(r'class="card-snippet">(.*?)</p>', long_html, re.S).group(1)
+        assert len(snippet) < 400 and "<mark>針</mark>" in snippet
+    pasted = search(client, "needle").content.decode()
+    snippet = re.search(r'class="card-snippet">(.*?)</p>', pasted, re.S).group(1)
+    assert snippet.count("<mark>") == snippet.count("</mark>") == 1
+
+
+def test_the_refresh_command_rebuilds_vectors_or_says_why_not():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_essay("Vectorised")
+    out = StringIO()
+    call_command("refresh_search_vectors", stdout=out)
+    if connection.vendor == "postgresql":
+        assert "rebuilt for 1 essays" in out.getvalue()
+    else:
+        assert "Nothing to do" in out.getvalue()
+
+
 def test_snippets_are_escaped(client):
     make_essay("Markup", body="Writing `<b>bold</b>` and <i>tags</i> near the marker word.")
     html = search(client, "marker").content.decode()
