@@ -62,6 +62,9 @@ class SeriesPartInline(admin.TabularInline):
     extra = 1
     fields = ["position", "essay"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("series", "essay")
+
 
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
@@ -98,6 +101,9 @@ class EssayAuthorInline(admin.TabularInline):
     fields = ["position", "author"]
     verbose_name_plural = "authors (in byline order)"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
 
 class EssaySeriesInline(admin.TabularInline):
     model = SeriesPart
@@ -106,6 +112,9 @@ class EssaySeriesInline(admin.TabularInline):
     max_num = 1
     fields = ["series", "position"]
     verbose_name_plural = "series (optional)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("series", "essay")
 
 
 class StateFilter(admin.SimpleListFilter):
