@@ -210,10 +210,13 @@ def test_a_warm_essay_page_reads_its_versions_in_one_round_trip(client, essay, m
     monkeypatch.setattr(cache, "get_many", counted_get_many)
     monkeypatch.setattr(cache, "get", counted_get)
     assert "Counted comment." in page(Client(), essay)
-    # the essay's record, every version of its page at once, then the page itself
+    # the essay's record, every version of its page at once (with the newest public essay,
+    # which its series and related essays depend on), then the page itself
     assert reads == [
         "essay",
-        ["versions:blog:essays", f"versions:comments:essay:{essay.pk}"],
+        sorted(
+            ["blog:newest-public", "versions:blog:essays", f"versions:comments:essay:{essay.pk}"]
+        ),
         "page",
     ]
 
