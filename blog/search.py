@@ -114,7 +114,7 @@ def _snippets(essay_ids: list[int], ts_query, words: list[str]) -> dict[int, Saf
     if ts_query is not None:
         headline = SearchHeadline(
             "body_text", ts_query, config=CONFIG, start_sel=START, stop_sel=STOP,
-            max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" \u2026 ",
+            max_words=40, min_words=20,  # one passage, with the words before the match
         )  # fmt: skip
         rows = Essay.objects.filter(pk__in=essay_ids).annotate(snippet=headline)
         found = dict(rows.values_list("pk", "snippet"))
