@@ -59,7 +59,7 @@ class AuthorAdmin(admin.ModelAdmin):
 class SeriesPartInline(admin.TabularInline):
     model = SeriesPart
     autocomplete_fields = ["essay"]
-    extra = 1
+    extra = 0
     fields = ["position", "essay"]
 
     def get_queryset(self, request):
@@ -111,7 +111,8 @@ class EssaySeriesInline(admin.TabularInline):
     extra = 0
     max_num = 1
     fields = ["series", "position"]
-    verbose_name_plural = "series (optional)"
+    # With one form at most the admin titles the section by the singular name.
+    verbose_name = verbose_name_plural = "series (optional)"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("series", "essay")
