@@ -230,6 +230,15 @@ def _linker():
     return Linker(callbacks=[], skip_tags={"code"}, parse_email=False)
 
 
+_CODE = re.compile(r"(<code\b[^>]*>)(.*?)(</code>)", re.DOTALL | re.IGNORECASE)
+
+
+def _unescape_skipped(html: str) -> str:
+    """Undo the escaping the linker adds to what it skips: inside <code> it escapes the
+    text again, so "&lt;b&gt;" would reach readers as the words "&lt;b&gt;"."""
+    return _CODE.sub(lambda m: m[1] + m[2].replace("&amp;", "&") + m[3], html)
+
+
 def render_comment(text: str) -> str:
     """Render a reader's comment to sanitized HTML: paragraphs, line breaks, links."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -243,7 +252,7 @@ def render_comment(text: str) -> str:
         else:
             paragraphs.append("<p>" + block.replace("\n", "<br>\n") + "</p>")
     html = _comment_cleaner().clean("\n".join(paragraphs))
-    html = _comment_cleaner().clean(_linker().linkify(html))
+    html = _comment_cleaner().clean(_unescape_skipped(_linker().linkify(html)))
     # Block tags a reader typed inside a paragraph split it; drop the empty halves.
     return _EMPTY_PARAGRAPH.sub("", html).strip()
 
