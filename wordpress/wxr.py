@@ -267,10 +267,24 @@ def _forget(element) -> None:
             del parent[0]
 
 
-def _syntax_error(exc: etree.XMLSyntaxError) -> WXRError:
+def _line_count(source) -> int | None:
+    """How many lines a file has (read again only when it proved broken)."""
+    try:
+        with open(source, "rb") as f:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) + 1
+    except (OSError, TypeError):
+        return None
+
+
+def _syntax_error(exc: etree.XMLSyntaxError, source) -> WXRError:
     message = str(exc.msg or exc)
     line = exc.lineno or None
-    if "end of data" in message.lower() or "not properly terminated" in message:
+    if "no element found" in message or "Document is empty" in message:
+        return WXRError("The file is empty: it holds no XML.")
+    if "Start tag expected" in message:
+        return WXRError("This is not a WordPress export: it is not XML at all.", line=line)
+    lines = _line_count(source)
+    if line and lines and line >= lines - 1:
         return WXRError(f"The file ends too early; it looks cut short ({message})", line=line)
     if "entity" in message.lower() or "amplification" in message.lower():
         return WXRError(f"The file was refused: {message}", line=line)
@@ -295,7 +309,7 @@ def read_wxr(source) -> Iterator[Channel | Item]:
     try:
         yield from _walk(events)
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, source) from None
     except OSError as exc:
         raise WXRError(f"The file cannot be read: {exc}") from None
 
