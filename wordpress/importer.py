@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import URLValidator, validate_email, validate_ipv46_address
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -108,25 +108,38 @@ def import_wordpress(
         report.stopped_at = f"line {exc.line}" if exc.line else "the start of the file"
         raise ImportStopped(str(exc), report) from None
     report.site_url, report.version = survey.channel.site_url, survey.channel.version
+    if dry_run:
+        with transaction.atomic():
+            try:
+                _second_pass(path, survey, report, media_dir=media_dir, dry_run=True,
+                             progress=progress)  # fmt: skip
+            finally:
+                transaction.set_rollback(True)
+    else:
+        _second_pass(path, survey, report, media_dir=media_dir, dry_run=False, progress=progress)
+    return report
+
+
+def _second_pass(path, survey: Survey, report: ImportReport, *, media_dir, dry_run, progress):
+    """Topics first (one transaction), then each post with its comments (one each)."""
     run = _Run(survey, report, media_dir=media_dir, dry_run=dry_run)
     with transaction.atomic():
         run.import_terms()
-        done = 0
-        try:
-            for item in read_wxr(path):
-                if isinstance(item, Item):
-                    run.import_item(item)
-                    done += 1
-                    if progress:
-                        progress(done, survey.total_items)
-        except WXRError as exc:  # the file changed since the first pass
-            report.stopped_at = f"line {exc.line}" if exc.line else f"item {done + 1}"
-            if dry_run:
-                transaction.set_rollback(True)
-            raise ImportStopped(str(exc), report) from None
-        if dry_run:
-            transaction.set_rollback(True)
-    return report
+    done = 0
+    try:
+        for item in read_wxr(path):
+            if isinstance(item, Item):
+                run.import_item(item)
+                done += 1
+                if progress:
+                    progress(done, survey.total_items)
+    except WXRError as exc:  # the file changed since the first pass
+        report.stopped_at = f"line {exc.line}" if exc.line else f"item {done + 1}"
+        raise ImportStopped(str(exc), report) from None
+    except DatabaseError as exc:
+        # Something the checks above did not foresee: this post is not kept (its
+        # transaction rolled back), the ones before it are, and the report says where.
+        raise ImportStopped(f"the database refused {report.stopped_at}: {exc}", report) from None
 
 
 def _survey(path) -> Survey:

@@ -350,3 +350,25 @@ def test_the_command_prints_the_report_and_bad_files_as_errors(tmp_path, capsys)
         call_command("import_wordpress", str(bomb))
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_wordpress", str(tmp_path / "missing.xml"))
+
+
+def test_a_post_the_database_refuses_stops_the_import_keeping_earlier_ones(tmp_path, monkeypatch):
+    from django.db import IntegrityError
+
+    from wordpress import importer
+
+    real = importer._Run._set_author
+
+    def refuse_second(self, essay, item, what):
+        if item.post_id == 2:
+            raise IntegrityError("simulated")
+        return real(self, essay, item, what)
+
+    monkeypatch.setattr(importer._Run, "_set_author", refuse_second)
+    posts = [WPPost(n, name=f"p{n}", comments=[WPComment(n)]) for n in (1, 2, 3)]
+    with pytest.raises(ImportStopped) as stopped:
+        import_wordpress(write_export(tmp_path, *posts))
+    assert list(Essay.objects.values_list("slug", flat=True)) == ["p1"]
+    assert Comment.objects.count() == 1
+    assert stopped.value.report.stopped_at.startswith("post 2 (line ")
+    assert "nothing after it" in stopped.value.report.lines()[-1]

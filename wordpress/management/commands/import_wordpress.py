@@ -48,6 +48,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     def _progress(self, done: int, total: int) -> None:
+        if done != total and done % max(1, total // 100):
+            return  # a hundred updates at most, however long the file
         width = 30
         filled = width * done // max(total, 1)
         bar = "#" * filled + "-" * (width - filled)
