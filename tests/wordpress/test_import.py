@@ -4,7 +4,10 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError
 from PIL import Image
 
 from blog.models import ContentWarning, Essay, Topic
@@ -12,9 +15,10 @@ from comments.models import Comment
 from comments.signals import comment_submitted
 from moderation.models import Decision
 from moderation.services import mark_ham, mark_spam
-from tests.factories import make_warning
+from tests.factories import make_user, make_warning
 from tests.moderation import clients
 from tests.wordpress.exports import WPComment, WPPost, category, tag, write_export
+from wordpress import importer
 from wordpress.importer import ImportStopped, import_wordpress
 from wordpress.models import ImportedObject, WarningSynonym
 
@@ -159,8 +163,6 @@ def test_imported_comments_are_never_screened_nor_sent_as_feedback(tmp_path, set
         import_wordpress(write_export(tmp_path, post))
     finally:
         comment_submitted.disconnect(listen)
-    from django.contrib.auth import get_user_model
-
     moderator = get_user_model().objects.create_user("mod", is_staff=True)
     mark_spam(comment=Comment.objects.get(status="pending"), moderator=moderator)
     spam = Comment.objects.filter(status="spam").order_by("pk").last()
@@ -353,10 +355,6 @@ def test_the_command_prints_the_report_and_bad_files_as_errors(tmp_path, capsys)
 
 
 def test_a_post_the_database_refuses_stops_the_import_keeping_earlier_ones(tmp_path, monkeypatch):
-    from django.db import IntegrityError
-
-    from wordpress import importer
-
     real = importer._Run._set_author
 
     def refuse_second(self, essay, item, what):
@@ -372,3 +370,14 @@ def test_a_post_the_database_refuses_stops_the_import_keeping_earlier_ones(tmp_p
     assert Comment.objects.count() == 1
     assert stopped.value.report.stopped_at.startswith("post 2 (line ")
     assert "nothing after it" in stopped.value.report.lines()[-1]
+
+
+def test_a_pending_imported_comment_waits_in_the_queue_marked_as_imported(tmp_path, client):
+    post = WPPost(1, comments=[WPComment(1, approved="0", content="Waiting words")])
+    import_wordpress(write_export(tmp_path, post))
+    client.force_login(
+        make_user("mod", is_staff=True, groups=[Group.objects.get(name="Moderators")])
+    )
+    page = client.get("/moderation/").content.decode()
+    assert "Waiting words" in page
+    assert "Imported (never screened)" in page
