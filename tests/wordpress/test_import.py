@@ -381,3 +381,11 @@ def test_a_pending_imported_comment_waits_in_the_queue_marked_as_imported(tmp_pa
     page = client.get("/moderation/").content.decode()
     assert "Waiting words" in page
     assert "Imported (never screened)" in page
+
+
+def test_a_reply_whose_parent_is_missing_is_kept_at_the_top_and_reported(tmp_path):
+    post = WPPost(1, comments=[WPComment(2, parent=99, content="orphan")])
+    report = import_wordpress(write_export(tmp_path, post))
+    orphan = Comment.objects.get()
+    assert orphan.parent is None and orphan.body == "orphan"
+    assert any("parent 99 is not in the export" in note for note in report.notes)
