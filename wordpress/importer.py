@@ -266,6 +266,9 @@ class _Run:
             self.records[(Kind.TOPIC, record_id)] = ImportedObject.objects.create(
                 site_url=self.site, kind=Kind.TOPIC, wordpress_id=record_id, object_id=topic.pk
             )
+        elif record.object_id != topic.pk:  # its topic was deleted here since
+            record.object_id = topic.pk
+            record.save(update_fields=["object_id"])
         self.topics[key] = topic
         return topic
 
