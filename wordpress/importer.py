@@ -207,6 +207,9 @@ class _Run:
         self.authors_by_login = {
             a.login.casefold(): a.display_name or a.login for a in survey.channel.authors
         }
+        self.category_parents = {
+            t.slug: t.parent_slug for t in survey.channel.terms if t.taxonomy == "category"
+        }
         self.matcher = WarningMatcher()
         self.topics: dict[tuple[str, str], Topic] = {}
         self.term_warnings: dict[tuple[str, str], list[Mapping]] = {}
@@ -264,13 +267,26 @@ class _Run:
             self.report.topics_created += 1
         if record is None:
             self.records[(Kind.TOPIC, record_id)] = ImportedObject.objects.create(
-                site_url=self.site, kind=Kind.TOPIC, wordpress_id=record_id, object_id=topic.pk
-            )
+                site_url=self.site, kind=Kind.TOPIC, wordpress_id=record_id, object_id=topic.pk,
+                old_link=self._term_link(term),
+            )  # fmt: skip
         elif record.object_id != topic.pk:  # its topic was deleted here since
             record.object_id = topic.pk
             record.save(update_fields=["object_id"])
         self.topics[key] = topic
         return topic
+
+    def _term_link(self, term: Term) -> str:
+        """The term's page on the old site with WordPress's default bases: /tag/slug/, or
+        /category/parent/child/ (sites that changed the bases redirect from these too)."""
+        if term.taxonomy == "post_tag":
+            return f"{self.site.rstrip('/')}/tag/{term.slug}/"[:1000]
+        parents = self.category_parents
+        slugs, slug = [], term.slug
+        while slug and slug not in slugs:
+            slugs.insert(0, slug)
+            slug = parents.get(slug, "")
+        return f"{self.site.rstrip('/')}/category/{'/'.join(slugs)}/"[:1000]
 
     def _term_as_warning(self, name: str) -> list[Mapping]:
         names = names_in_term(name)

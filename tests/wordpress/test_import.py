@@ -235,6 +235,11 @@ def test_terms_become_topics_with_parents_and_warning_like_tags_become_warnings(
     assert sorted(w.name for w in essay.warnings.all()) == ["Eating disorders", "Suicide"]
     assert report.topics_created == 2
     assert len(report.terms_as_warnings) == 2
+    old_links = set(ImportedObject.objects.filter(kind="topic").values_list("old_link", flat=True))
+    assert old_links == {
+        "https://old.example.org/category/society/",
+        "https://old.example.org/category/society/policing/",
+    }
 
 
 def test_running_the_same_file_again_duplicates_nothing(tmp_path):
