@@ -15,12 +15,14 @@ from blog.models import Author, ContentWarning, Essay, EssayAuthor, Series, Seri
 
 @admin.register(ContentWarning)
 class ContentWarningAdmin(admin.ModelAdmin):
-    list_display = ["name", "gates", "display_order", "slug"]
+    list_display = ["name", "gates", "needs_review", "display_order", "slug"]
     list_editable = ["display_order"]
-    list_filter = ["gates"]
+    list_filter = ["gates", "needs_review"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "gates", "display_order", "description", "support_text"]
+    fields = [
+        "name", "slug", "gates", "needs_review", "display_order", "description", "support_text",
+    ]  # fmt: skip
 
 
 @admin.register(Topic)
@@ -168,7 +170,7 @@ class EssayAdmin(admin.ModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "topics"]}),
+        (None, {"fields": ["title", "slug", "summary", "body", "body_format", "topics"]}),
         (
             "Content warnings",
             {

@@ -167,6 +167,18 @@ def render_essay(source: str) -> str:
     return _essay_cleaner().clean(_essay_markdown().render(source or ""))
 
 
+_H1 = re.compile(r"<(/?)h1\b", re.IGNORECASE)
+_IMG = re.compile(r"<img\b(?![^>]*\bloading=)", re.IGNORECASE)
+
+
+def render_essay_html(source: str) -> str:
+    """Sanitize an essay kept as HTML (an imported one) with the same allowlist as Markdown's
+    output: the title stays the only h1, and images load lazily as in Markdown bodies."""
+    html = _H1.sub(r"<\1h2", source or "")
+    html = _IMG.sub('<img loading="lazy" decoding="async"', html)
+    return _essay_cleaner().clean(html)
+
+
 def plain_text(html: str) -> str:
     """The text of an HTML fragment with every tag removed (for word counts and summaries)."""
     return nh3.clean(html, tags=set()).replace("&amp;", "&")
@@ -218,6 +230,15 @@ def _linker():
     return Linker(callbacks=[], skip_tags={"code"}, parse_email=False)
 
 
+_CODE = re.compile(r"(<code\b[^>]*>)(.*?)(</code>)", re.DOTALL | re.IGNORECASE)
+
+
+def _unescape_skipped(html: str) -> str:
+    """Undo the escaping the linker adds to what it skips: inside <code> it escapes the
+    text again, so "&lt;b&gt;" would reach readers as the words "&lt;b&gt;"."""
+    return _CODE.sub(lambda m: m[1] + m[2].replace("&amp;", "&") + m[3], html)
+
+
 def render_comment(text: str) -> str:
     """Render a reader's comment to sanitized HTML: paragraphs, line breaks, links."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -231,6 +252,49 @@ def render_comment(text: str) -> str:
         else:
             paragraphs.append("<p>" + block.replace("\n", "<br>\n") + "</p>")
     html = _comment_cleaner().clean("\n".join(paragraphs))
-    html = _comment_cleaner().clean(_linker().linkify(html))
+    html = _comment_cleaner().clean(_unescape_skipped(_linker().linkify(html)))
     # Block tags a reader typed inside a paragraph split it; drop the empty halves.
     return _EMPTY_PARAGRAPH.sub("", html).strip()
+
+
+# Imported comments: blocks outside the allowlist end their line or paragraph, so their
+# words stay readable as text once the sanitizer has dropped the tags.
+_IMPORTED_BREAKS = [
+    (re.compile(r"<li\b[^>]*>", re.IGNORECASE), "\n- "),
+    (re.compile(r"<(?:dt|dd|tr)\b[^>]*>", re.IGNORECASE), "\n"),
+    (re.compile(r"</(?:td|th)>", re.IGNORECASE), " "),
+    (re.compile(r"<hr\b[^>]*>", re.IGNORECASE), "\n\n"),
+    (
+        re.compile(
+            r"</?(?:h[1-6]|table|ul|ol|dl|pre|address|div|p|section|figure|figcaption)\b[^>]*>",
+            re.IGNORECASE,
+        ),
+        "\n\n",
+    ),
+]
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""\b(alt|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_MANY_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
+
+
+def _image_as_text(match: re.Match) -> str:
+    found = {
+        m.group(1).lower(): m.group(2) or m.group(3) or "" for m in _ATTRIBUTE.finditer(match[0])
+    }
+    words = found.get("alt", "").strip() or "image"
+    return f"[{words}: {found['src']}]" if found.get("src") else f"[{words}]"
+
+
+def comment_text_from_html(html: str) -> str:
+    """A comment body from HTML written elsewhere (an import): the tags comments allow are
+    kept, every other tag becomes line breaks or text, entities are left as they are (they
+    are decoded once, when the comment is rendered)."""
+    text = (html or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _IMG_TAG.sub(_image_as_text, text)
+    for pattern, replacement in _IMPORTED_BREAKS:
+        text = pattern.sub(replacement, text)
+    kept = nh3.Cleaner(
+        tags=COMMENT_TAGS, attributes={"a": {"href", "title"}}, url_schemes=URL_SCHEMES,
+        link_rel=None, strip_comments=True,
+    ).clean(text)  # fmt: skip
+    return _MANY_BLANK_LINES.sub("\n\n", kept).strip()

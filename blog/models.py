@@ -29,6 +29,12 @@ class ContentWarning(models.Model):
     display_order = models.PositiveSmallIntegerField(
         default=100, help_text="Warnings are listed in this order, lowest first."
     )
+    needs_review = models.BooleanField(
+        "needs review",
+        default=False,
+        help_text="Made by an import from a name it did not know: check the name, whether it "
+        "gates, and its support text, then untick this.",
+    )
 
     class Meta:
         ordering = ["display_order", "name"]
@@ -192,6 +198,10 @@ class Essay(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
+    class BodyFormat(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        HTML = "html", "HTML (imported)"
+
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     authors = models.ManyToManyField(Author, through="EssayAuthor", related_name="essays")
@@ -206,6 +216,12 @@ class Essay(models.Model):
             "line such as \u2013 Name for its attribution; ![description](/media/x.jpg) for "
             "an image; --- for a section break."
         )
+    )
+    body_format = models.CharField(
+        max_length=10,
+        choices=BodyFormat.choices,
+        default=BodyFormat.MARKDOWN,
+        help_text="Imported essays keep their HTML; it is sanitized like Markdown's output.",
     )
     body_html = models.TextField(editable=False, default="")
     body_text = models.TextField(editable=False, default="")  # for search and its snippets
@@ -270,16 +286,23 @@ class Essay(models.Model):
                 condition=Q(featured_image="") | ~Q(featured_image_alt=""),
                 name="essay_image_has_alt_text",
             ),
+            models.CheckConstraint(
+                condition=Q(body_format__in=["markdown", "html"]), name="essay_body_format_valid"
+            ),
         ]
 
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html = markup.render_essay(self.body)
+        if self.body_format == self.BodyFormat.HTML:
+            self.body_html = markup.render_essay_html(self.body)
+        else:
+            self.body_html = markup.render_essay(self.body)
         self.body_text = markup.searchable_text(self.body_html)
         self.reading_minutes = markup.reading_minutes(self.body_text)
-        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+        changed = {"body", "body_format"}
+        if kwargs.get("update_fields") is not None and changed & set(kwargs["update_fields"]):
             derived = {"body_html", "body_text", "reading_minutes"}
             kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)

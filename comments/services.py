@@ -22,7 +22,7 @@ from blog import markup
 from blog.http import client_address, strip_control
 from blog.models import Essay
 from comments.caching import comments_changed
-from comments.models import Comment
+from comments.models import SEGMENT_LENGTH, Comment
 from comments.signals import (
     CommentRefused,
     comment_edited,
@@ -316,6 +316,43 @@ def erase(*, comments: Sequence[Comment], request_data: bool = False) -> int:
     return _write(comments, expected=EVERY_STATUS, **values)
 
 
+def imported_segment(created_at, number: int) -> str:
+    """A path segment for a comment brought from elsewhere: its own date's microseconds (so
+    imported siblings sort oldest first, as new ones do) and 3 hex digits of its old id."""
+    micros = max(0, int(created_at.timestamp() * 1_000_000))
+    return f"{micros:013x}"[-13:] + f"{number % 4096:03x}"
+
+
+def insert_imported_comments(*, essay: Essay, comments: Sequence[Comment]) -> None:
+    """Save comments brought from another system, parents before replies, without announcing
+    them: nobody submitted them here, so they are not screened (nor sent to Akismet).
+
+    Each comment has its parent set (another of `comments`, or one saved before), its
+    created_at, and a path segment in `path`; the full path, thread and depth are worked
+    out here. One INSERT per depth and one UPDATE for the dates, however many there are.
+    """
+    by_depth: dict[int, list[Comment]] = {}
+    for comment in comments:  # parents come first in `comments`
+        segment = comment.path
+        parent = comment.parent
+        comment.essay = essay
+        comment.path = (parent.path if parent else "") + segment
+        comment.thread = comment.path[:SEGMENT_LENGTH]
+        comment.depth = parent.depth + 1 if parent else 0
+        comment.body_html = markup.render_comment(comment.body)
+        by_depth.setdefault(comment.depth, []).append(comment)
+    dates = {id(c): c.created_at for c in comments}
+    with transaction.atomic():
+        for depth in sorted(by_depth):
+            for comment in by_depth[depth]:
+                comment.parent_id = comment.parent.pk if comment.parent else None
+            Comment.objects.bulk_create(by_depth[depth], batch_size=500)
+        for comment in comments:  # created_at is auto_now_add: the INSERT set it to now
+            comment.created_at = dates[id(comment)]
+        Comment.objects.bulk_update(comments, ["created_at"], batch_size=500)
+        _changed(essay.pk)
+
+
 def comment_deleted(sender, instance: Comment, **kwargs) -> None:
     """post_delete receiver (connected in CommentsConfig.ready): a deleted comment, one at a
     time or in bulk (the admin, purge_spam), leaves its essay's threads too."""
@@ -358,6 +395,8 @@ __all__ = [
     "correct_comment",
     "edit_own_comment",
     "erase",
+    "imported_segment",
+    "insert_imported_comments",
     "withdraw_own_comment",
     "reply_parent",
     "submit_comment",

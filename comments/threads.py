@@ -109,7 +109,9 @@ def _annotate(rows: list[ThreadRow], own_ids, editable=frozenset(), hidden=froze
     for comment in rows:
         while ancestors and ancestors[-1].depth >= comment.depth:
             ancestors.pop()
-        comment.level = len(ancestors)
+        # Replies stored deeper than the site nests (an imported thread) are shown at the
+        # deepest level, each with "replying to" its real parent.
+        comment.level = min(len(ancestors), max_depth - 1)
         ancestors.append(comment)
         public = comment.status == Comment.Status.APPROVED
         comment.own_pending = comment.status == Comment.Status.PENDING and comment.pk in own_ids

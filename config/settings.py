@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "blog",
     "comments",
     "moderation",
+    "wordpress",
     "demo",
     "django_tasks_db",
     "axes",

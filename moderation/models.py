@@ -20,6 +20,7 @@ class Decision(models.Model):
         WITHDRAWN = "withdrawn", "Deleted by its writer"
         ERASED = "erased", "Erased on request"
         REPORT = "report", "Reader report"
+        IMPORTED = "imported", "Imported (never screened)"
 
     class Outcome(models.TextChoices):
         PASS = "pass", "Passed"

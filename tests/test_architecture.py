@@ -6,7 +6,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ABOVE = {"blog": {"comments", "moderation", "demo"}, "comments": {"moderation", "demo"}}
+ABOVE = {
+    "blog": {"comments", "moderation", "wordpress", "demo"},
+    "comments": {"moderation", "wordpress", "demo"},
+    "moderation": {"wordpress", "demo"},
+}
 
 
 def imported_apps(path: Path) -> set[str]:

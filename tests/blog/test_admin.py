@@ -60,6 +60,7 @@ def test_editor_can_publish_an_essay_through_the_admin(client, editor):
             "topics": [topic.pk],
             **inline_forms(author),
             "body": "Body with *emphasis*.",
+            "body_format": "markdown",
             "warnings": [gating.pk],
             "warning_note": "",
             "status": "published",
@@ -147,6 +148,7 @@ def test_essay_with_image_needs_alt_text_in_the_admin(client, editor):
             **inline_forms(make_author("A. Writer")),
             "summary": "S.",
             "body": "B.",
+            "body_format": "markdown",
             "status": "draft",
             "published_at_0": "2026-01-01",
             "published_at_1": "10:00:00",
@@ -162,7 +164,8 @@ def test_essay_with_image_needs_alt_text_in_the_admin(client, editor):
 def essay_form(**fields) -> dict:
     return {
         "title": "Essay from the form", "slug": "essay-from-the-form", "summary": "S.",
-        "body": "B.", "status": "draft", "published_at_0": "2026-01-01",
+        "body": "B.", "body_format": "markdown", "status": "draft",
+        "published_at_0": "2026-01-01",
         "published_at_1": "10:00:00", "warning_note": "", "featured_image_alt": "",
         "image_creator": "", "image_source": "", "image_source_url": "",
     } | fields  # fmt: skip
@@ -200,3 +203,19 @@ def test_editors_manage_topics_authors_and_series_and_pick_topics_by_autocomplet
         {"term": "reco", "app_label": "blog", "model_name": "essay", "field_name": "topics"},
     ).json()
     assert [r["text"] for r in found["results"]] == ["Recovery"]
+
+
+def test_an_editor_can_switch_an_imported_html_body_to_markdown(client, editor):
+    from blog.models import Essay
+
+    essay = make_essay(body="<p>Imported <em>words</em></p>", body_format="html")
+    assert essay.body_html == "<p>Imported <em>words</em></p>"  # kept as HTML, not escaped
+    client.force_login(editor)
+    form = essay_form(
+        title=essay.title, slug=essay.slug, body="Now *Markdown*.", body_format="markdown",
+        **inline_forms(make_author("Another Writer")),
+    )  # fmt: skip
+    response = client.post(reverse("admin:blog_essay_change", args=[essay.pk]), form)
+    assert response.status_code == 302
+    essay = Essay.objects.get(pk=essay.pk)
+    assert essay.body_html == "<p>Now <em>Markdown</em>.</p>\n"

@@ -2,7 +2,14 @@ import re
 
 import pytest
 
-from blog.markup import plain_text, reading_minutes, render_essay
+from blog.markup import (
+    comment_text_from_html,
+    plain_text,
+    reading_minutes,
+    render_comment,
+    render_essay,
+    render_essay_html,
+)
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -115,3 +122,25 @@ def test_reading_time_counts_words_at_a_steady_pace():
     assert reading_minutes("word " * 10) == 1
     assert reading_minutes("word " * 2300) == 10
     assert plain_text("<p>A &amp; B</p>") == "A & B"
+
+
+def test_entities_inside_code_in_a_comment_are_decoded_once():
+    assert render_comment("<code>&lt;blockquote&gt;</code>") == (
+        "<p><code>&lt;blockquote&gt;</code></p>"
+    )
+    assert render_comment("<code>&amp;lt;</code>") == "<p><code>&amp;lt;</code></p>"
+
+
+def test_imported_comment_html_outside_the_allowlist_becomes_text():
+    text = comment_text_from_html(
+        '<h1>Title</h1><ul><li>one</li><li>two</li></ul><img src="https://x.example/a.png" '
+        'alt="A cat"><em>kept</em> &lt;b&gt;'
+    )
+    assert text == (
+        "Title\n\n- one\n- two\n\n[A cat: https://x.example/a.png]<em>kept</em> &lt;b&gt;"
+    )
+
+
+def test_an_html_body_is_sanitized_like_markdown_output():
+    html = render_essay_html('<h1 onclick="x()">Top</h1><p style="color:red">Hi<script>1</script>')
+    assert html == "<h2>Top</h2><p>Hi</p>"

@@ -121,6 +121,20 @@ def test_replies_are_lists_inside_their_parents_item(client, essay):
     assert reply_to.find("a").attrs["href"] == f"#comment-{reply.pk}"
 
 
+def test_replies_stored_deeper_than_the_limit_are_shown_at_the_deepest_level(
+    client, essay, settings
+):
+    settings.COMMENTS_MAX_DEPTH = 3
+    comments = chain(essay, 6)  # an imported thread keeps every real parent
+    tree = page_tree(client, essay.get_absolute_url())
+    items = [tree.find("li", id=f"comment-{c.pk}") for c in comments]
+    assert items[2].closest("li") is items[1]
+    for deeper in items[3:]:  # siblings of the third level, under the second
+        assert deeper.closest("li") is items[1]
+    reply_to = items[5].find("span", class_="comment-reply-to")
+    assert reply_to.find("a").attrs["href"] == f"#comment-{comments[4].pk}"
+
+
 def test_lists_stay_balanced_when_an_ancestor_is_left_off_the_page(client, essay):
     root = make_comment(essay, author_name="Root")
     middle = make_comment(essay, parent=root, author_name="Middle")
