@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -365,4 +366,37 @@ def discovery(plan: Plan) -> dict:
         search_paths = [f"/search/?q={q.replace(' ', '+')}" for q in queries]
         get_latencies(url, search_paths[:5], headers)
         results["search"] = _spread(get_latencies(url, search_paths, headers))
+    return results
+
+
+# -- moving in: the WordPress import ---------------------------------------------------------
+
+
+def wordpress_import(plan: Plan) -> dict:
+    """Importing a generated export of 100 posts with 10,000 comments (threads of varied
+    depth, statuses mixed) on SQLite and on PostgreSQL, each in a process of its own: its
+    seconds and its peak memory (RSS).
+
+    SQLite gets a temporary file, migrated first; PostgreSQL the bench database that
+    harness.prepare made (it holds the other cases' rows by then, as a real site would).
+    """
+    from bench.wordpress_import import write_export
+
+    posts, comments = (10, 1_000) if plan.quick else (100, 10_000)
+    results = {"posts": posts, "comments": comments}
+    script = harness.ROOT / "bench" / "wordpress_import.py"
+    with tempfile.TemporaryDirectory(prefix="bench-wordpress-") as tmp:
+        export = write_export(Path(tmp) / "export.xml", posts=posts, comments=comments)
+        results["file_mb"] = export.stat().st_size / 1e6
+        sqlite = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/import.sqlite3"}
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=harness.ROOT, env=sqlite, check=True,
+        )  # fmt: skip
+        for name, env in (("sqlite", sqlite), ("postgresql", {**os.environ})):
+            out = subprocess.run(
+                [sys.executable, str(script), str(export)],
+                cwd=harness.ROOT, env=env, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            results[name] = json.loads(out.stdout.strip().splitlines()[-1])
     return results

@@ -137,6 +137,8 @@ def rows(r: dict) -> list[tuple[str, ...]]:
                 search["p50_ms"],
             )
         )
+    if "wordpress_import" in r:
+        out.extend(wordpress_rows(r["wordpress_import"]))
     layers = r["cache_layers"]
     out.append(_row("In-process: floor view", f"{layers['floor_us']:.0f} µs"))
     for name, label in (("home", "home page"), ("essay_200", "essay, 200 comments")):
@@ -162,6 +164,24 @@ def rows(r: dict) -> list[tuple[str, ...]]:
                         f"{x[key] / warm:.2f} of warm",
                     )
                 )
+    return out
+
+
+def wordpress_rows(x: dict) -> list[tuple[str, ...]]:
+    """The WordPress import on each database: seconds, and the process's peak memory."""
+    out = []
+    for key, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        run = x[key]
+        out.append(
+            _row(
+                f"WordPress import, {x['posts']:,} posts, {x['comments']:,} comments ({name})",
+                f"{run['seconds']:.1f} s",
+                f"peak RSS {run['peak_rss_mb']:.0f} MB ({run['rss_before_mb']:.0f} MB before; "
+                f"file {x['file_mb']:.1f} MB)",
+                ("<", 30, "< 30 s"),
+                run["seconds"],
+            )
+        )
     return out
 
 

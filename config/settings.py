@@ -336,6 +336,14 @@ RELEASE = env.str("RELEASE", default="dev")
 # Where the Django admin lives (a less guessable path keeps bots off the login form).
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
 
+# WordPress import from the admin: the largest WXR file an editor may upload, and the
+# folder uploads wait in between the dry run and the import (deleted after the import or
+# after a day). Empty means a folder "wordpress-uploads" beside MEDIA_ROOT; never one that
+# is served, since an export holds commenters' emails and addresses. With several web
+# machines it must be a folder they share.
+WORDPRESS_UPLOAD_MAX_BYTES = env.int("WORDPRESS_UPLOAD_MAX_BYTES", default=256 * 1024 * 1024)
+WORDPRESS_UPLOAD_DIR = env.str("WORDPRESS_UPLOAD_DIR", default="")
+
 # Privacy: days before a comment's IP address, user agent and referrer are cleared
 # (`manage.py purge_personal_data`, daily). The privacy page states this figure.
 PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=30)

@@ -19,6 +19,8 @@ admin.site.site_title = settings.SITE_NAME
 # (resolving an essay's address past the admin's patterns cost more than the floor view).
 urlpatterns = [
     path("", include("blog.urls")),
+    # Before the admin's own patterns, which would answer 404 for it.
+    path(f"{settings.ADMIN_URL}wordpress/import/", include("wordpress.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -1,5 +1,6 @@
 """What the WordPress import remembers: each object it made, and the editors' synonyms."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -60,3 +61,36 @@ class WarningSynonym(models.Model):
 
     def __str__(self):
         return f"{self.phrase} \u2192 {self.warning}"
+
+
+class UploadedExport(models.Model):
+    """A WXR file an editor uploaded in the admin, kept between its dry run and its import.
+
+    The file is stored under `token` (random, never the editor's file name) in a folder
+    that is not served; `imported_at` is claimed with a conditional UPDATE, so pressing
+    Import twice, or in two tabs at once, imports once.
+    """
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField(
+        max_length=255, help_text="As the editor's computer named it; shown, never used."
+    )
+    size = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    dry_run_report = models.JSONField(default=list, help_text="The dry run's report lines.")
+    stopped = models.TextField(blank=True, help_text="Why the dry run or the import stopped.")
+    imported_at = models.DateTimeField(null=True, blank=True)
+    import_report = models.JSONField(default=list, help_text="The import's report lines.")
+
+    class Meta:
+        verbose_name = "uploaded export"
+
+    def __str__(self):
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def stored_name(self) -> str:
+        return f"{self.token}.xml"
