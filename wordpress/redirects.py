@@ -33,6 +33,7 @@ _EXTRA = re.compile(r"/(?:comment-page-\d+|page/\d+|\d+|amp|embed|trackback)/?$"
 # Query parameters WordPress reads for a post or comment.
 _POST_PARAMS = ("p", "page_id")
 _COMMENT_PARAMS = ("replytocom", "c")
+OLD_LINK_MAX_LENGTH = ImportedObject._meta.get_field("old_link").max_length
 _HOME_PARAMS = (*_POST_PARAMS, *_COMMENT_PARAMS, "cat", "tag")
 
 
@@ -76,7 +77,9 @@ def _ends(path: str) -> Q:
     """Records whose old link ends with this path, however it was encoded."""
     stem = path.rstrip("/")
     found = Q()
-    for end in {stem, quote(stem, safe="/"), unquote(stem)}:
+    for end in {stem, quote(stem, safe="/"), unquote(stem)} - {""}:
+        if "\x00" in end:
+            continue  # never in a link (and PostgreSQL refuses NUL in text)
         found |= Q(old_link__iendswith=end) | Q(old_link__iendswith=end + "/")
     return found
 
@@ -103,7 +106,8 @@ class _OldLink:
             wanted |= Q(kind=Kind.TOPIC, wordpress_id=f"category:{self.category_id}")
         if self.path != "/":
             paths = _ends(self.path) | _ends(self.base) if self.base != "/" else _ends(self.path)
-            wanted |= Q(kind__in=[Kind.ESSAY, Kind.TOPIC]) & paths
+            if paths:  # empty, it would match every essay and topic
+                wanted |= Q(kind__in=[Kind.ESSAY, Kind.TOPIC]) & paths
         if self.comment_id:
             wanted |= Q(kind=Kind.COMMENT, wordpress_id=self.comment_id)
         return wanted
@@ -136,6 +140,8 @@ def _target(record, link: _OldLink) -> str | None:
 def old_link_target(request) -> str | None:
     """Our address for an old WordPress link, or None when it names nothing we have."""
     link = _OldLink(request)
+    if "\x00" in link.path or len(link.path) > OLD_LINK_MAX_LENGTH:
+        return None  # no old link is like this (and PostgreSQL refuses NUL in text)
     wanted = link.query()
     if not wanted:
         return None

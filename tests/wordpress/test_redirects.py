@@ -113,6 +113,13 @@ def test_links_to_what_is_not_public_or_not_ours_stay_404(client, old_site):
     assert client.get("/silence/").status_code == 404  # a part of the path is not a match
 
 
+@pytest.mark.parametrize(
+    "url", ["/old%00link/", "/?tag=a%00b", "/" + "x" * 2000 + "/", "/?p=%00&replytocom=1%00"]
+)
+def test_hostile_old_links_are_plain_404s_or_the_home_page(client, old_site, url):
+    assert client.get(url).status_code in (200, 404)
+
+
 def test_our_own_addresses_are_never_shadowed(client, old_site):
     mine = make_essay(slug="mine")
     record(Kind.ESSAY, 300, mine, f"{SITE}/essays/gone/")
