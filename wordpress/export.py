@@ -12,7 +12,9 @@ What WordPress gets:
 - the body as the HTML readers see here, in a Custom HTML block: WordPress shows block
   content as written, where classic content would go through its paragraph rule again;
 - comments with their threads (wp:comment_parent) and statuses: approved 1, pending 0,
-  spam, and removed as trash.
+  spam, and removed as trash;
+- a featured image as an attachment item (its URL, file name and alt text) named by the
+  post's _thumbnail_id, which WordPress's importer fetches when asked to.
 """
 
 import re
@@ -22,7 +24,7 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from blog.models import Author, ContentWarning, Essay, Topic
@@ -68,6 +70,8 @@ def export_wxr() -> Iterator[str]:
     warnings = list(ContentWarning.objects.order_by("name"))
     tag_ids = _tag_ids(topics, warnings)
     yield from _head(topics, warnings, tag_ids)
+    # Attachments need ids of their own: WordPress's ids are shared by every post type.
+    first_attachment = (Essay.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
     comments = _comments()
     pending = next(comments, None)
     for essay in _essays():
@@ -76,7 +80,10 @@ def export_wxr() -> Iterator[str]:
             if pending.essay_id == essay.pk:
                 own.append(pending)
             pending = next(comments, None)
-        yield _item(essay, own)
+        image_id = first_attachment + essay.pk if essay.featured_image else None
+        if image_id:
+            yield _attachment(essay, image_id)
+        yield _item(essay, own, image_id)
     yield "</channel>\n</rss>\n"
 
 
@@ -184,7 +191,43 @@ def _content(essay: Essay) -> str:
     return "\n\n".join(parts)
 
 
-def _item(essay: Essay, comments: list[Comment]) -> str:
+def _absolute(url: str) -> str:
+    return site_url() + url if url.startswith("/") else url
+
+
+def _meta(key: str, value) -> str:
+    return (
+        f"<wp:postmeta><wp:meta_key>{cdata(key)}</wp:meta_key>"
+        f"<wp:meta_value>{cdata(str(value))}</wp:meta_value></wp:postmeta>"
+    )
+
+
+def _attachment(essay: Essay, image_id: int) -> str:
+    """The essay's featured image as WordPress keeps one: an attachment post."""
+    url = _absolute(essay.featured_image.url)
+    local, gmt = wp_date(essay.published_at)
+    name = essay.featured_image.name
+    lines = [
+        "<item>",
+        f"<title>{text(name.rsplit('/', 1)[-1])}</title>",
+        f"<link>{text(url)}</link>",
+        f'<guid isPermaLink="false">{text(url)}</guid>',
+        f"<wp:post_id>{image_id}</wp:post_id>",
+        f"<wp:post_date>{local}</wp:post_date>",
+        f"<wp:post_date_gmt>{gmt}</wp:post_date_gmt>",
+        "<wp:comment_status>closed</wp:comment_status>",
+        "<wp:status>inherit</wp:status>",
+        f"<wp:post_parent>{essay.pk}</wp:post_parent>",
+        "<wp:post_type>attachment</wp:post_type>",
+        f"<wp:attachment_url>{text(url)}</wp:attachment_url>",
+        _meta("_wp_attached_file", name),
+        _meta("_wp_attachment_image_alt", essay.featured_image_alt),
+        "</item>\n",
+    ]
+    return "\n".join(lines)
+
+
+def _item(essay: Essay, comments: list[Comment], image_id: int | None = None) -> str:
     url = site_url() + essay.get_absolute_url()
     local, gmt = wp_date(essay.published_at)
     authors = essay.author_list()
@@ -221,6 +264,7 @@ def _item(essay: Essay, comments: list[Comment]) -> str:
         "<wp:post_password></wp:post_password>",
         "<wp:is_sticky>0</wp:is_sticky>",
         *terms,
+        *([_meta("_thumbnail_id", image_id)] if image_id else []),
         *(_comment(c) for c in comments),
         "</item>\n",
     ]

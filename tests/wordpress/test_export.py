@@ -5,9 +5,11 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from lxml import etree
+from PIL import Image
 
 from blog.models import Author, ContentWarning, Essay, Topic
 from comments.models import Comment
@@ -274,3 +276,28 @@ def test_the_theme_test_export_survives_the_round_trip(tmp_path):
     after = snapshot()
     assert after["essays"].keys() == before["essays"].keys()
     assert after == before
+
+
+def test_a_featured_image_goes_out_as_an_attachment_and_comes_back(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), "navy").save(buffer, format="PNG")
+    essay = make_essay(slug="with-image", featured_image_alt="A quiet shoreline")
+    essay.featured_image.save("shore.png", ContentFile(buffer.getvalue()))
+    channel = parse(exported()).find("channel")
+    attachment, post = channel.findall("item")
+    assert attachment.findtext(f"{WP}post_type") == "attachment"
+    url = attachment.findtext(f"{WP}attachment_url")
+    assert url.startswith(settings.SITE_URL) and url.endswith(".png")
+    meta = {
+        m.findtext(f"{WP}meta_key"): m.findtext(f"{WP}meta_value")
+        for item in (attachment, post)
+        for m in item.iter(f"{WP}postmeta")
+    }
+    assert meta["_wp_attachment_image_alt"] == "A quiet shoreline"
+    assert meta["_thumbnail_id"] == attachment.findtext(f"{WP}post_id")
+    export = write(tmp_path)
+    empty_the_site()
+    import_wordpress(export, media_dir=settings.MEDIA_ROOT)
+    again = Essay.objects.get()
+    assert again.featured_image_alt == "A quiet shoreline" and again.featured_image
