@@ -35,10 +35,11 @@ class LatestEssaysFeed(Feed):
 
     subtitle = description
 
-    def items(self):
-        return self.essays().with_warnings().with_authors()[: settings.FEED_ITEMS]
+    def items(self, obj=None):
+        return self.essays(obj).with_warnings().with_authors()[: settings.FEED_ITEMS]
 
-    def essays(self):
+    def essays(self, obj):
+        """The essays this feed lists; `obj` is the topic or author of a narrower feed."""
         return Essay.objects.published()
 
     def item_title(self, item):
@@ -65,43 +66,43 @@ class LatestEssaysRssFeed(LatestEssaysFeed):
     feed_type = Rss201rev2Feed
 
 
-class TopicFeed(LatestEssaysFeed):
-    """A topic's essays (its sub-topics' included), as the main feed shows them."""
+class _NarrowerFeed(LatestEssaysFeed):
+    """The essays of one topic or author. The object goes from get_object() to the other
+    methods as their argument: one Feed instance serves every request."""
+
+    model = None
 
     def get_object(self, request, slug):
-        self.topic = get_object_or_404(Topic, slug=slug)
-        return self.topic
+        return get_object_or_404(self.model, slug=slug)
 
     def title(self, obj):
         return f"{obj.name} \u00b7 {settings.SITE_NAME}"
 
     def link(self, obj):
         return obj.get_absolute_url()
+
+
+class TopicFeed(_NarrowerFeed):
+    """A topic's essays (its sub-topics' included), as the main feed shows them."""
+
+    model = Topic
 
     def description(self, obj):
         return obj.description or f"Essays about {obj.name.lower()}, warnings first."
 
     subtitle = description
 
-    def essays(self):
-        return Essay.objects.published().in_topic(self.topic)
+    def essays(self, obj):
+        return Essay.objects.published().in_topic(obj)
 
 
-class AuthorFeed(LatestEssaysFeed):
-    def get_object(self, request, slug):
-        self.author = get_object_or_404(Author, slug=slug)
-        return self.author
-
-    def title(self, obj):
-        return f"{obj.name} \u00b7 {settings.SITE_NAME}"
-
-    def link(self, obj):
-        return obj.get_absolute_url()
+class AuthorFeed(_NarrowerFeed):
+    model = Author
 
     def description(self, obj):
         return f"Essays by {obj.name}, warnings first."
 
     subtitle = description
 
-    def essays(self):
-        return Essay.objects.published().filter(authors=self.author)
+    def essays(self, obj):
+        return Essay.objects.published().filter(authors=obj)
