@@ -3,6 +3,7 @@
 from django import forms
 
 from blog import search
+from blog.http import strip_control
 from blog.models import ContentWarning
 
 
@@ -68,7 +69,7 @@ class SearchForm(forms.Form):
 
     def clean_q(self):
         query = self.cleaned_data["q"]
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in query):
+        if strip_control(query) != query:
             raise forms.ValidationError(
                 "The search contains control characters. Remove them and try again."
             )

@@ -14,6 +14,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from blog.http import strip_control
+
 WORDS_PER_MINUTE = 230
 
 ESSAY_TAGS = {
@@ -185,14 +187,13 @@ def plain_text(html: str) -> str:
 
 
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|figcaption|pre|tr)>|<br\s*/?>", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def searchable_text(html: str) -> str:
     """An essay's text for search and its passages: no tags, entities decoded, each block
     on its own line, no control characters (search marks matches with two of them)."""
     text = nh3.clean(_BLOCK_END.sub(lambda m: m.group(0) + "\n", html), tags=set())
-    return _CONTROL.sub("", html_lib.unescape(text)).strip()
+    return strip_control(html_lib.unescape(text)).strip()
 
 
 def reading_minutes(text: str) -> int:

@@ -135,9 +135,12 @@ class Series(models.Model):
             Essay.objects.published()
             .filter(series_part__series=self)
             .order_by("series_part__position", "published_at", "pk")
-            .defer(*Essay.HEAVY_FIELDS)
-            .with_warnings()
+            .for_links()
         )
+
+
+# Authors are named in the order the editor set.
+BYLINE_ORDER = ("essayauthor__position", "pk")
 
 
 class EssayQuerySet(models.QuerySet):
@@ -156,24 +159,24 @@ class EssayQuerySet(models.QuerySet):
         order, topics and its place in a series."""
         return (
             self.with_warnings()
+            .with_authors()
             .select_related("series_part__series")
-            .prefetch_related(
-                Prefetch(
-                    "authors", queryset=Author.objects.order_by("essayauthor__position", "pk")
-                ),
-                Prefetch("topics", queryset=Topic.objects.order_by("name")),
-            )
+            .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
         )
 
     def with_authors(self):
         return self.prefetch_related(
-            Prefetch("authors", queryset=Author.objects.order_by("essayauthor__position", "pk"))
+            Prefetch("authors", queryset=Author.objects.order_by(*BYLINE_ORDER))
         )
 
+    def for_links(self):
+        """What a link to an essay shows, its title and warnings: not the body, its derived
+        forms or its search vector."""
+        return self.defer(*Essay.HEAVY_FIELDS).with_warnings()
+
     def for_cards(self):
-        """What a card in a list shows (not the body, its forms or its search vector), with
-        warnings and authors."""
-        return self.defer(*Essay.HEAVY_FIELDS).with_warnings().with_authors()
+        """What a card in a list shows: a link's facts, the summary and the authors."""
+        return self.for_links().with_authors()
 
     def in_topic(self, topic):
         """Essays about this topic or any topic below it (no duplicates: a semi-join)."""
@@ -324,11 +327,15 @@ class Essay(models.Model):
     def is_scheduled(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
+    def _prefetched(self, name: str):
+        """The prefetched rows of relation `name`, or None when it was not prefetched."""
+        return getattr(self, "_prefetched_objects_cache", {}).get(name)
+
     def per_warnings_prefetch(self, name: str, compute):
         """compute(), worked out once per prefetch of the essay's warnings and kept on the
         essay under `name` (a cached essay is asked for the same things several times a
         request); without a prefetch, every time."""
-        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("warnings")
+        prefetched = self._prefetched("warnings")
         if prefetched is None:
             return compute()
         memo = self.__dict__.get(name)
@@ -356,18 +363,16 @@ class Essay(models.Model):
 
     def author_list(self) -> list[Author]:
         """The essay's authors in byline order (uses the prefetch when there is one)."""
-        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("authors")
-        if prefetched is not None:
-            return list(prefetched)
-        return list(self.authors.order_by("essayauthor__position", "pk"))
+        prefetched = self._prefetched("authors")
+        return list(prefetched if prefetched is not None else self.authors.order_by(*BYLINE_ORDER))
 
     def author_names(self) -> str:
         """ "Ana Ruiz and Sam Lee", as a byline says it."""
         return join_names([a.name for a in self.author_list()])
 
     def topic_list(self) -> list[Topic]:
-        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("topics")
-        return list(prefetched) if prefetched is not None else list(self.topics.order_by("name"))
+        prefetched = self._prefetched("topics")
+        return list(prefetched if prefetched is not None else self.topics.order_by("name"))
 
     def series_entry(self):
         """The essay's SeriesPart, or None (select_related by with_reader_facts)."""

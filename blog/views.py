@@ -203,7 +203,8 @@ def _render_essay(request, essay: Essay, *, preview: bool = False, gate: bool | 
 
     `gate` forces the choice either way (staff previews); None asks the reader's cookie.
     """
-    to_confirm = ReadingPreferences.from_request(request).warnings_to_confirm(essay)
+    preferences = ReadingPreferences.from_request(request)
+    to_confirm = preferences.warnings_to_confirm(essay)
     if gate is False:
         to_confirm = []
     elif gate and not to_confirm:
@@ -215,11 +216,10 @@ def _render_essay(request, essay: Essay, *, preview: bool = False, gate: bool | 
             "gate_form": GateForm(),
         }
         return render(request, "blog/essay_gate.html", context)
-    hide = ReadingPreferences.from_request(request).hide
     context |= {
         "article_html": mark_safe(caching.article_html(essay)),  # rendered by us
-        "series_nav": series_navigation(essay, hide),
-        "related": related_essays(essay, hide),
+        "series_nav": series_navigation(essay, preferences.hide),
+        "related": related_essays(essay, preferences.hide),
     }
     return render(request, "blog/essay_detail.html", context)
 
@@ -262,7 +262,7 @@ def related_essays(essay: Essay, hide) -> list[Essay]:
         .annotate(shared=Count("topics"))  # the topics the filter above kept: shared ones
         .order_by("-shared", "-published_at", "-pk")
     )
-    return list(candidates.defer(*Essay.HEAVY_FIELDS).with_warnings()[:RELATED_ESSAYS])
+    return list(candidates.for_links()[:RELATED_ESSAYS])
 
 
 def _essay_etag(request, slug):
