@@ -70,3 +70,38 @@ class BlogConfig(AppConfig):
                             dispatch_uid="blog.search.byline.del")  # fmt: skip
         m2m_changed.connect(topics_changed, sender=Essay.topics.through, weak=False,
                             dispatch_uid="blog.search.topics")  # fmt: skip
+
+        self._announce_publishing(Essay)
+
+    @staticmethod
+    def _announce_publishing(Essay):
+        """essay_published, once per save that publishes an essay or moves its date."""
+        from django.db import transaction
+        from django.db.models.signals import post_save, pre_save
+
+        from blog.signals import essay_published
+
+        def remember_state(sender, instance, raw=False, **kwargs):
+            before = None
+            if instance.pk and not raw:
+                before = (
+                    Essay.objects.filter(pk=instance.pk)
+                    .values_list("status", "published_at")
+                    .first()
+                )
+            instance._state_before_save = before
+
+        def announce(sender, instance, raw=False, **kwargs):
+            if raw or instance.status != Essay.Status.PUBLISHED:
+                return
+            if getattr(instance, "_state_before_save", None) == (
+                Essay.Status.PUBLISHED, instance.published_at,
+            ):  # fmt: skip
+                return
+            transaction.on_commit(
+                lambda: essay_published.send(sender=Essay, essay=instance), robust=True
+            )
+
+        pre_save.connect(remember_state, sender=Essay, weak=False,
+                         dispatch_uid="blog.published.before")  # fmt: skip
+        post_save.connect(announce, sender=Essay, weak=False, dispatch_uid="blog.published")

@@ -26,6 +26,7 @@ from comments.models import SEGMENT_LENGTH, Comment
 from comments.signals import (
     CommentRefused,
     comment_edited,
+    comment_published,
     comment_submitted,
     comment_will_be_posted,
     comment_withdrawn,
@@ -117,6 +118,7 @@ def submit_comment(
     content_warning: str,
     request_meta: RequestMeta,
     submission_key: uuid.UUID | None = None,
+    notify: str = "",
 ) -> Submission:
     """Save a reader's comment as pending, once, and announce it when committed.
 
@@ -124,6 +126,8 @@ def submit_comment(
     hour is a repeat (a double click, a resent POST): it returns the comment already saved
     (`created=False`) instead of a second one, even when both arrive at once. Callers that
     have their own idempotency key (the demo seed) pass it as `submission_key`.
+    `notify` is what the writer asked to be emailed about (Comment.Notify), kept only
+    with an email address.
     """
     if submission_key is not None:
         earlier = Comment.objects.filter(submission_key=submission_key).first()
@@ -166,6 +170,7 @@ def submit_comment(
         author_url=author_url,
         body=body,
         content_warning=content_warning,
+        notify=notify if author_email else "",
         ip_address=request_meta.ip_address,
         user_agent=request_meta.user_agent,
         referrer=request_meta.referrer,
@@ -252,7 +257,19 @@ def _write(
             setattr(comment, name, value)
     if changed:
         _changed(*(c.essay_id for c in changed))
+        if values.get("status") == Status.APPROVED:
+            _announce_published(changed)
     return len(changed)
+
+
+def _announce_published(comments: Sequence[Comment]) -> None:
+    """Send comment_published for each comment once the change commits. Robust: the status
+    is committed; a receiver failing (say, email queued with the database gone) must not
+    turn a moderator's approval into an error."""
+    for comment in comments:
+        transaction.on_commit(
+            lambda c=comment: comment_published.send(sender=Comment, comment=c), robust=True
+        )
 
 
 def change_status(

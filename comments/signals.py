@@ -5,6 +5,10 @@ raising CommentRefused (say, a flood limit); nothing is saved and the reader see
 
 comment_submitted is sent once the new comment is committed, so receivers can start work
 (spam screening) knowing the row exists.
+
+comment_published is sent once a change that made a comment public (approved) commits:
+by screening, a moderator, or a restore. A comment can be published more than once (after
+an edit is screened again); receivers that act on it must be idempotent.
 """
 
 from django.dispatch import Signal
@@ -13,6 +17,7 @@ comment_will_be_posted = Signal()  # kwargs: essay, parent, request_meta, author
 comment_submitted = Signal()  # kwargs: comment
 comment_edited = Signal()  # kwargs: comment; sent on commit, after its writer changed it
 comment_withdrawn = Signal()  # kwargs: comment; sent on commit, after its writer deleted it
+comment_published = Signal()  # kwargs: comment; sent on commit, after it became approved
 
 
 class CommentRefused(Exception):
