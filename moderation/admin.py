@@ -9,7 +9,12 @@ from comments.admin import CommentAdmin
 from comments.models import Comment
 from moderation import akismet
 from moderation.models import Decision, ListEntry, Report
-from moderation.privacy import erase_comments, export_comments, replace_stored_copies
+from moderation.privacy import (
+    erase_comments,
+    erase_personal_data,
+    export_personal_data,
+    replace_stored_copies,
+)
 from moderation.services import ACTIONS, AlreadyActed, moderate
 
 
@@ -71,8 +76,8 @@ def _writers(queryset) -> tuple[list[str], list[int]]:
               permissions=["moderate"])  # fmt: skip
 def export_by_email(modeladmin, request, queryset):
     emails, without_email = _writers(queryset)
-    data = {email: export_comments(email) for email in emails}
-    data.update({f"comment {pk}": export_comments(comment_ids=[pk]) for pk in without_email})
+    data = {email: export_personal_data(email) for email in emails}
+    data.update({f"comment {pk}": export_personal_data(comment_ids=[pk]) for pk in without_email})
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
     )
@@ -84,7 +89,7 @@ def export_by_email(modeladmin, request, queryset):
               permissions=["moderate"])  # fmt: skip
 def erase_by_email(modeladmin, request, queryset):
     emails, without_email = _writers(queryset)
-    erased = sum(erase_comments(email, actor=request.user) for email in emails)
+    erased = sum(erase_personal_data(email, actor=request.user)["comments"] for email in emails)
     if without_email:
         erased += erase_comments(comment_ids=without_email, actor=request.user)
     modeladmin.message_user(

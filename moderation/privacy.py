@@ -8,11 +8,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from comments.models import Comment
 from comments.services import erase
 from moderation.models import Decision, Report
+
+# Apps above moderation add what they hold about an email address to an export, and erase
+# it with the comments, by answering these (subscriptions does). Receivers return a dict:
+# exporting, the sections to add; erasing (kwargs email, dry_run), {section: count}.
+exporting = Signal()  # kwargs: email
+erasing = Signal()  # kwargs: email, dry_run
 
 # What Akismet was sent that identifies the sender (the verdict and the text stay).
 PERSONAL_PARAMS = ("user_ip", "user_agent", "referrer", "comment_author_email")
@@ -148,6 +155,32 @@ def export_comments(email: str = "", *, comment_ids: Iterable[int] = ()) -> list
         }
         for c in comments
     ]
+
+
+def export_personal_data(email: str = "", *, comment_ids: Iterable[int] = ()) -> dict:
+    """A data-access request's answer: the comments (export_comments), and what other
+    apps hold about the email address (its subscriptions), as JSON-ready data."""
+    data = {"comments": export_comments(email, comment_ids=comment_ids)}
+    if email:
+        for _, sections in exporting.send(sender=None, email=email):
+            data.update(sections)
+    return data
+
+
+def erase_personal_data(
+    email: str = "", *, comment_ids: Iterable[int] = (), actor, dry_run: bool = False
+) -> dict:
+    """Erase (or, with dry_run, count) the comments and what other apps hold about the
+    email address: {"comments": n, "subscriptions": n, ...}."""
+    with transaction.atomic():
+        if dry_run:
+            counts = {"comments": comments_of(email=email, comment_ids=comment_ids).count()}
+        else:
+            counts = {"comments": erase_comments(email, comment_ids=comment_ids, actor=actor)}
+        if email:
+            for _, erased in erasing.send(sender=None, email=email, dry_run=dry_run):
+                counts.update(erased)
+    return counts
 
 
 def _admin_history(comment_ids: list[int]):

@@ -63,13 +63,13 @@ def test_export_and_erase_by_email_from_the_commands():
     call_command("export_personal_data", "ana@example.org", stdout=out)
     import json
 
-    exported = json.loads(out.getvalue())
+    exported = json.loads(out.getvalue())["comments"]
     assert [e["comment"] for e in exported] == ["Ana's first words.", "Ana's second words."]
     assert exported[1]["ip_address"] == "203.0.113.8" and exported[0]["essay"] == "An essay"
 
     dry = io.StringIO()
     call_command("erase_personal_data", "ana@example.org", "--by", "dpo", stdout=dry)
-    assert "2 comment(s) would be erased" in dry.getvalue()
+    assert "2 comment(s) and 0 email subscription(s) would be erased" in dry.getvalue()
     assert Comment.objects.filter(author_email__iexact="ana@example.org").count() == 2
 
     call_command("erase_personal_data", "ana@example.org", "--by", "dpo", "--yes",
@@ -283,7 +283,7 @@ def test_the_export_holds_everything_stored_about_the_writer(akismet_client):
     _logged_correction(comment)
     out = io.StringIO()
     call_command("export_personal_data", "jo@example.org", stdout=out)
-    (exported,) = json.loads(out.getvalue())
+    (exported,) = json.loads(out.getvalue())["comments"]
     assert exported["browser_key"] == "k" * 64
     akismet = next(d for d in exported["decisions"] if d["step"] == "Akismet")
     assert akismet["data_kept"]["comment_content"] == "Jo Bloggs of Elm Street."
@@ -400,7 +400,8 @@ def test_the_admin_exports_and_erases_writers_who_gave_no_email(client):
     url = reverse("admin:comments_comment_changelist")
     export = client.post(url, {"action": "export_by_email", "_selected_action": [nameless.pk]})
     data = json.loads(export.content)
-    assert [c["comment"] for c in data[f"comment {nameless.pk}"]] == ["Words without an address."]
+    comments = data[f"comment {nameless.pk}"]["comments"]
+    assert [c["comment"] for c in comments] == ["Words without an address."]
     client.post(url, {"action": "erase_by_email", "_selected_action": [nameless.pk]})
     nameless.refresh_from_db()
     assert (nameless.status, nameless.body) == ("removed", "")

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from moderation.management.commands.export_personal_data import add_whose, whose
-from moderation.privacy import comments_of, erase_comments
+from moderation.privacy import erase_personal_data
 
 
 class Command(BaseCommand):
@@ -23,9 +23,14 @@ class Command(BaseCommand):
         actor = get_user_model().objects.filter(username=by, is_staff=True).first()
         if actor is None:
             raise CommandError(f"No staff user called {by!r}.")
-        count = comments_of(email=email, comment_ids=comment_ids).count()
+        counts = erase_personal_data(email, comment_ids=comment_ids, actor=actor, dry_run=not yes)
+        also = f" and {counts.get('subscriptions', 0)} email subscription(s)" if email else ""
         if not yes:
-            self.stdout.write(f"{count} comment(s) would be erased. Run again with --yes.")
+            self.stdout.write(
+                f"{counts['comments']} comment(s){also} would be erased. Run again with --yes."
+            )
             return
-        erased = erase_comments(email, comment_ids=comment_ids, actor=actor)
-        self.stdout.write(f"Erased {erased} comment(s); each erase is recorded as a Decision.")
+        self.stdout.write(
+            f"Erased {counts['comments']} comment(s){also}; each comment's erase is recorded "
+            "as a Decision."
+        )

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from comments.models import Comment
-from moderation.privacy import comment_id_from, export_comments
+from moderation.privacy import comment_id_from, export_personal_data
 
 
 def add_whose(parser) -> None:
@@ -39,7 +39,8 @@ def whose(options) -> tuple[str, list[int]]:
 class Command(BaseCommand):
     help = (
         "Export, as JSON, every comment made with an email address and/or the comments "
-        "given, with their decisions, reports and admin history."
+        "given, with their decisions, reports and admin history, and the address's email "
+        "subscriptions."
     )
 
     def add_arguments(self, parser):
@@ -47,5 +48,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         email, comment_ids = whose(options)
-        data = export_comments(email, comment_ids=comment_ids)
+        data = export_personal_data(email, comment_ids=comment_ids)
         self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
