@@ -12,6 +12,7 @@ from django.core.validators import MaxLengthValidator, URLValidator
 
 from blog.http import strip_control
 from blog.markup import COMMENT_ALLOWED_TAGS_TEXT, plain_text, render_comment
+from comments.models import Comment
 
 # Line breaks and tabs, which a one-line field turns into spaces.
 _LINE_BREAKS = re.compile(r"[\t\r\n\u2028\u2029]+")
@@ -102,6 +103,12 @@ NO_PARENT = (
 )
 
 
+NEED_EMAIL = (
+    "Please give your email address so we can tell you about replies, or untick the "
+    "email boxes below."
+)
+
+
 def _too_long(what: str, limit: int) -> str:
     return f"Please keep your {what} to {limit:,} characters or fewer (it has %(show_value)s)."
 
@@ -157,6 +164,12 @@ class CommentForm(forms.Form):
         label="Save my name, email, and website in this browser for the next time I comment.",
         required=False,
     )
+    notify_replies = forms.BooleanField(
+        label="Email me when someone replies to my comment", required=False
+    )
+    notify_discussion = forms.BooleanField(
+        label="Email me about every new comment in this discussion", required=False
+    )
     parent = forms.IntegerField(
         required=False,
         min_value=1,
@@ -183,6 +196,21 @@ class CommentForm(forms.Form):
         body.max_length = limit
         body.validators.append(MaxLengthValidator(limit))
         body.error_messages["max_length"] = _too_long("comment", limit)
+
+    def clean(self):
+        data = super().clean()
+        wants = data.get("notify_replies") or data.get("notify_discussion")
+        if wants and not data.get("author_email") and "author_email" not in self.errors:
+            self.add_error("author_email", NEED_EMAIL)
+        return data
+
+    @property
+    def notify(self) -> str:
+        """What the writer asked to be emailed about, the wider choice when both."""
+        data = self.cleaned_data
+        if data.get("notify_discussion"):
+            return Comment.Notify.DISCUSSION
+        return Comment.Notify.REPLIES if data.get("notify_replies") else Comment.Notify.NOTHING
 
     def clean_body(self):
         body = self.cleaned_data["body"]

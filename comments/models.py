@@ -51,6 +51,13 @@ class Comment(models.Model):
         SPAM = "spam", "Spam"
         REMOVED = "removed", "Removed"
 
+    class Notify(models.TextChoices):
+        """What its writer asked to be emailed about (the subscriptions app acts on it)."""
+
+        NOTHING = "", "Nothing"
+        REPLIES = "replies", "Replies to this comment"
+        DISCUSSION = "discussion", "Every new comment on the essay"
+
     essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
@@ -65,6 +72,9 @@ class Comment(models.Model):
     body = models.TextField()
     body_html = models.TextField(editable=False, default="")
     content_warning = models.CharField(max_length=200, blank=True)
+    notify = models.CharField(
+        max_length=10, choices=Notify.choices, blank=True, default="", editable=False
+    )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )

@@ -80,6 +80,12 @@ RECEIVED_UNCONFIRMED = (
 )
 
 
+ASKED_FOR_EMAIL = (
+    "You asked for emails about replies. Unless you have confirmed your address from this "
+    "browser before, look for our email with a link to confirm it: nothing is sent until then."
+)
+
+
 def _try_again_page(request, essay: Essay, form, *, message=NOT_SAVED, status=503):
     """The reader's text in the form and why it was not posted, rendered without the
     database (no request context either: its processors would read the session)."""
@@ -124,6 +130,7 @@ def post_comment(request, slug):
             author_url=data["author_url"],
             body=data["body"],
             content_warning=data["content_warning"],
+            notify=form.notify,
             request_meta=RequestMeta.from_request(
                 request,
                 permalink=settings.SITE_URL + essay.get_absolute_url(),
@@ -177,6 +184,8 @@ def _after_posting(request, submission, data, token: str) -> HttpResponse:
         messages.info(request, "Your comment is awaiting moderation.")
     else:
         messages.info(request, "Thank you. Your comment was received.")
+    if submission.created and comment.notify:
+        messages.info(request, ASKED_FOR_EMAIL)
     response = HttpResponseRedirect(location)
     remember_author(request, response, data)
     if submission.created:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "blog",
     "comments",
     "moderation",
+    "subscriptions",
     "wordpress",
     "demo",
     "django_tasks_db",
@@ -318,6 +319,27 @@ MODERATION_REPORT_HIDE_THRESHOLD = env.int("MODERATION_REPORT_HIDE_THRESHOLD", d
 # One report of a comment per IP address within this many hours (and one per browser, ever).
 MODERATION_REPORT_IP_WINDOW_HOURS = env.int("MODERATION_REPORT_IP_WINDOW_HOURS", default=24)
 MODERATION_REPORT_COOKIE = "comment_reports"
+
+# Email subscriptions (subscriptions/): reply notifications and new essays, double opt-in.
+# At most one email of new comments per address per this many minutes (a digest).
+NOTIFY_DIGEST_MINUTES = env.int("NOTIFY_DIGEST_MINUTES", default=15)
+# Confirmation links work this many days; requests never confirmed are forgotten then.
+SUBSCRIPTIONS_CONFIRM_DAYS = env.int("SUBSCRIPTIONS_CONFIRM_DAYS", default=7)
+# Confirmation emails to one address: at most this many a day, this many minutes apart.
+SUBSCRIPTIONS_CONFIRMATIONS_PER_DAY = env.int("SUBSCRIPTIONS_CONFIRMATIONS_PER_DAY", default=3)
+SUBSCRIPTIONS_CONFIRMATION_GAP_MINUTES = env.int(
+    "SUBSCRIPTIONS_CONFIRMATION_GAP_MINUTES", default=10
+)
+# Requests for email from one IP address per hour; more are refused (429).
+SUBSCRIPTIONS_REQUESTS_PER_IP_HOUR = env.int("SUBSCRIPTIONS_REQUESTS_PER_IP_HOUR", default=20)
+# A new essay is mailed only if it went public within this many days (not an old essay
+# corrected, nor an imported archive).
+SUBSCRIPTIONS_ANNOUNCE_WITHIN_DAYS = env.int("SUBSCRIPTIONS_ANNOUNCE_WITHIN_DAYS", default=2)
+SUBSCRIPTIONS_BATCH_SIZE = env.int("SUBSCRIPTIONS_BATCH_SIZE", default=500)
+SUBSCRIPTIONS_TASK_SECONDS = env.int("SUBSCRIPTIONS_TASK_SECONDS", default=60)
+# A failed send is tried again after this many seconds, doubled each time, this many tries.
+SUBSCRIPTIONS_RETRY_BASE_SECONDS = env.int("SUBSCRIPTIONS_RETRY_BASE_SECONDS", default=60)
+SUBSCRIPTIONS_MAX_ATTEMPTS = env.int("SUBSCRIPTIONS_MAX_ATTEMPTS", default=8)
 
 # Akismet: no key means the check is skipped (recorded) and every comment waits for a person.
 PYTHON_AKISMET_API_KEY = env.str("PYTHON_AKISMET_API_KEY", default="")

@@ -29,6 +29,7 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("", include("moderation.reader_urls")),
     path("", include("comments.urls")),
+    path("", include("subscriptions.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:

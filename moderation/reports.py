@@ -157,15 +157,12 @@ def _hide_at_threshold(comment: Comment) -> None:
     )  # fmt: skip
     logger.info("comment %s hidden after %s reports", comment.pk, count)
     if settings.MODERATION_NOTIFY_HELD:
-        from moderation.screening import notify_moderators
+        from moderation.screening import announce_held
 
-        transaction.on_commit(
-            lambda: notify_moderators(
-                comment,
-                f"A published comment was hidden from readers after {count} reports.",
-                tab="reported",
-            )
-        )
+        announce_held(
+            comment, f"A published comment was hidden from readers after {count} reports.",
+            tab="reported",
+        )  # fmt: skip
 
 
 def hidden_by_reports(comment: Comment) -> bool:

@@ -14,12 +14,10 @@ import re
 from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.tasks import default_task_backend
-from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
@@ -27,6 +25,7 @@ from comments.services import change_status
 from moderation import akismet
 from moderation.models import Decision, ListEntry
 from moderation.reports import open_reports
+from moderation.signals import comment_held
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +74,20 @@ def _email_matches(entry: str, email: str) -> bool:
     if not email or not entry:
         return False
     return email.endswith(entry) if entry.startswith("@") else email == entry
+
+
+def disallowed(*, email: str = "", ip: str | None = None) -> str:
+    """The moderators' list entry that refuses this email address or IP address (for
+    anything the site would send to or accept from them), or "" if none does."""
+    for entry in ListEntry.objects.filter(
+        kind__in=[ListEntry.Kind.DISALLOWED_EMAIL, ListEntry.Kind.DISALLOWED_IP]
+    ):
+        value = entry.value.strip()
+        if entry.kind == ListEntry.Kind.DISALLOWED_EMAIL and _email_matches(value, email):
+            return value
+        if entry.kind == ListEntry.Kind.DISALLOWED_IP and value and _ip_matches(value, ip):
+            return value
+    return ""
 
 
 def _check_lists(comment: Comment) -> tuple[str, str]:
@@ -219,35 +232,16 @@ def _finish(comment: Comment, status: str, reason: str, *, since=None) -> None:
     # The reason can quote a list entry (an email, an address): not for the INFO log.
     logger.info("comment %s screened: policy=%s", comment.pk, outcome)
     if status == Comment.Status.PENDING and settings.MODERATION_NOTIFY_HELD:
-        notify_moderators(comment, f"A comment was held for review ({reason}).")
+        announce_held(comment, f"A comment was held for review ({reason}).")
 
 
-def notify_moderators(comment: Comment, what: str, *, tab: str = "pending") -> None:
-    """Email every moderator with an address that a comment waits for them on `tab`."""
-    User = get_user_model()
-    moderators = (
-        User.objects.filter(
-            Q(groups__permissions__codename="moderate_comment") | Q(is_superuser=True),
-            is_active=True,
-        )
-        .exclude(email="")
-        .distinct()
+def announce_held(comment: Comment, reason: str, *, tab: str = "pending") -> None:
+    """Tell whoever listens (subscriptions emails the moderators) that a comment waits on
+    `tab`, once this commits. Robust: a mail outage must not undo a screening."""
+    transaction.on_commit(
+        lambda: comment_held.send(sender=Comment, comment=comment, reason=reason, tab=tab),
+        robust=True,
     )
-    recipients = [u.email for u in moderators]
-    if not recipients:
-        return
-    try:
-        send_mail(
-            subject=f"A comment on \u201c{comment.essay.title}\u201d is waiting for review",
-            message=(
-                f"{what}\n\n"
-                f"Review it at {settings.SITE_URL}{reverse('moderation:queue')}?status={tab}\n"
-            ),
-            from_email=None,
-            recipient_list=recipients,
-        )
-    except Exception:  # a mail outage must not stop screening
-        logger.exception("could not email moderators about comment %s", comment.pk)
 
 
 def schedule_retry(comment_id: int, attempts: int) -> bool:

@@ -125,5 +125,6 @@ def ensure_groups():
         ("blog.migrations.0002_editors_group", "create_editors"),
         ("blog.migrations.0007_editors_manage_topics_series_authors", "grant"),
         ("moderation.migrations.0002_moderators_group", "create_moderators"),
+        ("subscriptions.migrations.0002_moderators_see_subscriptions", "grant"),
     ]:
         getattr(importlib.import_module(module), function)(apps, None)

@@ -295,7 +295,7 @@ def test_three_reporters_hide_a_comment_until_a_moderator_decides(
     assert (hold.step, hold.reason) == (Decision.Step.REPORT, "hidden after 3 reports")
     assert "A cruel thing" not in reader.get(essay.get_absolute_url()).content.decode()
     assert len(mailoutbox) == 1 and "?status=reported" in mailoutbox[0].body
-    assert "hidden from readers after 3 reports" in mailoutbox[0].body
+    assert "hidden after 3 reports" in mailoutbox[0].body
     # The no-JavaScript thanks page says so too, without quoting the hidden comment.
     other = Client()
     other.cookies.update(client.cookies)

@@ -233,15 +233,19 @@ def test_screening_twice_decides_once(essay, akismet_client):
     assert screen(999999) is None
 
 
-def test_moderators_are_emailed_about_held_comments_when_asked(essay, akismet_client, settings):
+def test_moderators_are_emailed_about_held_comments_when_asked(
+    essay, akismet_client, settings, django_capture_on_commit_callbacks
+):
     from django.contrib.auth.models import Group
 
     akismet_client("Ham")
     make_user("mod", email="mod@example.org", groups=[Group.objects.get(name="Moderators")])
-    screen(make_pending(essay).pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        screen(make_pending(essay).pk)
     assert mail.outbox == []
     settings.MODERATION_NOTIFY_HELD = True
-    screen(make_pending(essay, author_name="Another").pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        screen(make_pending(essay, author_name="Another").pk)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["mod@example.org"]
     assert "held for review" in mail.outbox[0].body
