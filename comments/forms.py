@@ -204,6 +204,14 @@ class CommentForm(forms.Form):
             self.add_error("author_email", NEED_EMAIL)
         return data
 
+    DETAIL_FIELDS = ("content_warning", "author_name", "author_email", "author_url")
+
+    @property
+    def detail_fields(self):
+        """The fields drawn one by one under the comment box, in order (the template
+        draws the box, the checkboxes and the hidden fields itself)."""
+        return [self[name] for name in self.DETAIL_FIELDS if name in self.fields]
+
     @property
     def notify(self) -> str:
         """What the writer asked to be emailed about, the wider choice when both."""

@@ -168,6 +168,10 @@ def _mailer_from_url(url: str) -> dict:
         "EMAIL_FILE_PATH": "file_path",
     }
     options = {names[k]: v for k, v in config.items() if k in names and v not in (None, "")}
+    if config["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+        # A mail server that stops answering must not hold a worker (or, with the
+        # ImmediateBackend, a reader's request) for ever: retried later instead.
+        options.setdefault("timeout", env.float("EMAIL_TIMEOUT", default=10.0))
     return {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}
 
 

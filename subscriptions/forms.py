@@ -1,7 +1,14 @@
 from django import forms
 
+from blog.forms import WarningChoiceField
 from blog.models import ContentWarning
 from comments.forms import CleanEmailField
+from subscriptions.services import deliverable
+
+UNUSUAL_ADDRESS = (
+    "Please enter a plain address, like name@example.org: we do not send to addresses with "
+    "quotes, brackets or spaces."
+)
 
 
 class EssaySubscriptionForm(forms.Form):
@@ -15,7 +22,7 @@ class EssaySubscriptionForm(forms.Form):
             "max_length": "Please keep your email address to 254 characters or fewer.",
         },
     )
-    skip_warnings = forms.ModelMultipleChoiceField(
+    skip_warnings = WarningChoiceField(
         label="Leave out essays with these warnings",
         queryset=ContentWarning.objects.order_by("display_order", "name"),
         required=False,
@@ -26,3 +33,9 @@ class EssaySubscriptionForm(forms.Form):
                         "again from the list.", "invalid_pk_value": "Some choices were not "
                         "recognised; please choose again from the list."},
     )  # fmt: skip
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if not deliverable(email.lower()):
+            raise forms.ValidationError(UNUSUAL_ADDRESS, code="unusual")
+        return email

@@ -21,6 +21,19 @@ def new_key() -> str:
     return secrets.token_urlsafe(16)
 
 
+GMAIL = {"gmail.com", "googlemail.com"}
+
+
+def inbox_of(email: str) -> str:
+    """The mailbox an address reaches, for the limits: "a.b+news@gmail.com" and
+    "ab@gmail.com" are one inbox, so spelling an address ten ways gets no more mail."""
+    local, _, domain = email.lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in GMAIL:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
 class Address(models.Model):
     class Disabled(models.TextChoices):
         BOUNCED = "bounced", "Mail to it bounced"
@@ -28,6 +41,7 @@ class Address(models.Model):
         OPERATOR = "operator", "Turned off by an operator"
 
     email = models.EmailField(max_length=254, unique=True)
+    inbox = models.CharField(max_length=254, editable=False, db_index=True)
     key = models.CharField(max_length=32, default=new_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # The first time its owner followed one of our confirmation links.
@@ -45,11 +59,33 @@ class Address(models.Model):
     def __str__(self):
         return self.masked
 
+    def save(self, *args, **kwargs):
+        self.inbox = inbox_of(self.email)
+        super().save(*args, **kwargs)
+
     @property
     def masked(self) -> str:
         """The address as a page may show it to whoever holds one of its links."""
         local, _, domain = self.email.partition("@")
         return f"{local[:1]}\u2026@{domain}"
+
+
+class ConfirmedBrowser(models.Model):
+    """A browser in which the owner of an address followed one of our confirmation links
+    (by a hash of its writer token, comments.reader_state). Its later requests for that
+    address need no new confirmation; "stop every email" forgets it."""
+
+    address = models.ForeignKey(Address, on_delete=models.CASCADE, related_name="browsers")
+    writer_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["address", "writer_key"], name="browser_once")
+        ]
+
+    def __str__(self):
+        return f"A browser of {self.address}"
 
 
 class SubscriptionQuerySet(models.QuerySet):
@@ -83,11 +119,12 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    # The open confirmation link's secret; emptied once it is used.
+    # The confirmation link's secret: a new request sent again makes the old link void.
     confirm_nonce = models.CharField(max_length=32, blank=True, editable=False)
-    # Who asked: the address the request came from (for the per-address limit; cleared on
-    # confirmation, and the whole row forgotten after 7 days unconfirmed) and a hash of the
-    # browser's writer token (comments.reader_state), never the token.
+    # Who asked: the network the request came from (an IPv4 address or IPv6 /64, for the
+    # per-network limit; cleared on confirmation, the row forgotten after 7 days
+    # unconfirmed) and a hash of the browser's writer token, never the token (its own
+    # comments are not news to it).
     requested_ip = models.GenericIPAddressField(null=True, blank=True, editable=False)
     writer_key = models.CharField(max_length=64, blank=True, editable=False)
 

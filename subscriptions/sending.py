@@ -30,6 +30,7 @@ from subscriptions.tokens import confirm_token, unsubscribe_token
 
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)  # how long a claimed email is left to its sender
+CHUNK = 50  # emails of a batch marked sent together, their lease renewed for the rest
 
 
 def site_domain() -> str:
@@ -267,15 +268,37 @@ def deliver(email_id: int) -> str:
     if message is None:
         finish([email.pk], state=Email.State.CANCELLED)
         return Email.State.CANCELLED
-    with mail.mailers.default as connection:
-        return send_each(connection, [(email, message)])[email.pk]
+    return send_all([(email, message)])[email.pk]
+
+
+def send_all(pairs: Sequence[tuple[Email, EmailMultiAlternatives]]) -> dict:
+    """Send these over one connection to the mail server; {email id: state}. A server
+    that cannot be reached fails them all, to be tried again later."""
+    connection = mail.mailers.default
+    try:
+        connection.open()
+    except Exception as exc:  # noqa: BLE001  refused, timed out, TLS or login failed
+        logger.warning("mail server unreachable: %s", type(exc).__name__)
+        return retry_later([email.pk for email, _ in pairs], f"{type(exc).__name__}: {exc}"[:300])
+    try:
+        return send_each(connection, pairs)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001  what was sent is recorded already
+            logger.warning("mail server connection did not close cleanly", exc_info=True)
 
 
 def send_each(connection, pairs: Sequence[tuple[Email, EmailMultiAlternatives]]) -> dict:
     """Hand each message to the open connection; record which went and which failed, in
     two UPDATEs however many there are. {email id: state}."""
-    sent, failed, error = [], [], ""
-    for email, message in pairs:
+    sent, unmarked, failed, error = [], [], [], ""
+    for number, (email, message) in enumerate(pairs):
+        if number and number % CHUNK == 0:  # a slow server must not outlast the lease
+            finish(unmarked, state=Email.State.SENT)
+            unmarked = []
+            rest = [e.pk for e, _ in pairs[number:]]
+            Email.objects.filter(pk__in=rest).update(next_attempt_at=timezone.now() + LEASE)
         try:
             connection.send_messages([message])
         except Exception as exc:  # noqa: BLE001  any failure of the mail server: retried
@@ -285,7 +308,8 @@ def send_each(connection, pairs: Sequence[tuple[Email, EmailMultiAlternatives]])
                            email.address_id, type(exc).__name__)  # fmt: skip
         else:
             sent.append(email.pk)
-    finish(sent, state=Email.State.SENT)
+            unmarked.append(email.pk)
+    finish(unmarked, state=Email.State.SENT)
     states = dict.fromkeys(sent, Email.State.SENT)
     if failed:
         states.update(retry_later(failed, error))
@@ -488,15 +512,20 @@ def mail_batch(mailing, essay: Essay, context: dict) -> int:
         else:
             pairs.append((email, message))
     finish(cancelled, state=Email.State.CANCELLED)
-    if pairs:
-        with mail.mailers.default as connection:
-            states = send_each(connection, pairs)
-    else:
-        states = {}
+    states = send_all(pairs) if pairs else {}
     sent = sum(1 for state in states.values() if state == Email.State.SENT)
     EssayMailing.objects.filter(pk=mailing.pk).update(reached=ids[-1], sent=F("sent") + sent)
     mailing.reached = ids[-1]
     return len(batch)
+
+
+def _safely(work, *args):
+    """One item of the sweep; a failure is logged and the sweep goes on to the rest."""
+    try:
+        return work(*args)
+    except Exception:  # noqa: BLE001  each email's own state records what it can
+        logger.exception("send_due_mail: %s%r failed", work.__name__, args)
+        return None
 
 
 def due_work(*, now=None) -> dict:
@@ -513,9 +542,9 @@ def due_work(*, now=None) -> dict:
         Q(next_attempt_at=None, created_at__lt=stale) | Q(next_attempt_at__lte=now)
     )
     for pk in due.order_by("pk").values_list("pk", flat=True)[:5000]:
-        done["emails"] += deliver(pk) == Email.State.SENT
+        done["emails"] += _safely(deliver, pk) == Email.State.SENT
     for pk in Address.objects.filter(digest_due_at__lte=now).values_list("pk", flat=True):
-        done["digests"] += bool(send_digest(pk))
+        done["digests"] += bool(_safely(send_digest, pk))
     recent = now - timedelta(days=settings.SUBSCRIPTIONS_ANNOUNCE_WITHIN_DAYS)
     waiting = (
         Essay.objects.published(now=now)

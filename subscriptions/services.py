@@ -7,18 +7,20 @@ the caller's request: an Email row is written and a task sends it (subscriptions
 
 import enum
 import logging
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from blog.models import ContentWarning
+from moderation.limits import address_key
 from moderation.screening import disallowed
-from subscriptions.models import Address, Email, Subscription
+from subscriptions.models import Address, ConfirmedBrowser, Email, Subscription
 from subscriptions.tokens import BadLink
 
 logger = logging.getLogger(__name__)
@@ -26,14 +28,15 @@ Kind = Subscription.Kind
 
 
 class Asked(enum.Enum):
-    """What became of a request."""
+    """What became of a request. Outcomes that would tell a stranger something about an
+    address (already subscribed, turned off, on the block list, a link sent minutes ago)
+    share one answer: QUEUED."""
 
-    CONFIRMATION_SENT = "sent"
-    CONFIRMATION_WAITING = "waiting"
-    ACTIVE = "active"
-    ALREADY_ACTIVE = "already"
-    TOO_MANY = "too many"
-    REFUSED = "refused"
+    QUEUED = "queued"  # a link went out, went out lately, or is not needed, or cannot be
+    ACTIVE = "active"  # a browser the address confirmed in: done, no email needed
+    ALREADY_ACTIVE = "already"  # ditto, and it was running already
+    TOO_MANY = "too many"  # the requesting network's limit
+    BLOCKED = "blocked"  # the requesting network is on the moderators' block list
 
     def message(self, address: "Address | None" = None) -> str:
         """What to tell the reader (never more than the masked address)."""
@@ -41,20 +44,29 @@ class Asked(enum.Enum):
 
 
 ASKED_MESSAGES = {
-    Asked.CONFIRMATION_SENT: "We have sent a link to {masked}. Follow it to confirm; nothing "
-    "else is sent until you do.",
-    Asked.CONFIRMATION_WAITING: "We sent a confirmation link to {masked} a short while ago. "
-    "Follow it to confirm; it covers this request too when you asked from the same browser.",
+    Asked.QUEUED: "If {masked} can receive our emails, a link to confirm is on its way to "
+    "it, or went out a few minutes ago. Nothing else is sent until the link is followed. "
+    "If that address gets these emails already, nothing changes.",
     Asked.ACTIVE: "Done: you will get these emails at {masked}. Every one has a link to stop them.",
     Asked.ALREADY_ACTIVE: "{masked} already gets these emails.",
     Asked.TOO_MANY: "Too many requests for email have come from your network in the last "
     "hour, so this one was not taken. Please try again later.",
-    Asked.REFUSED: "We cannot send email to that address.",
+    Asked.BLOCKED: "Requests for email are not taken from your network.",
 }
+
+# Addresses we never send to: a quoted local part or a literal IP domain can spell one
+# mailbox many ways past every per-address rule, and no reader needs them.
+UNUSUAL = re.compile(r'["\\\[\]()<>,;:\s]')
 
 
 def normalized(email: str) -> str:
     return (email or "").strip().lower()
+
+
+def deliverable(email: str) -> bool:
+    """Whether we would send to this address at all (see UNUSUAL)."""
+    local, _, domain = email.rpartition("@")
+    return bool(local and domain and "." in domain and not UNUSUAL.search(email))
 
 
 def request_subscription(
@@ -71,60 +83,83 @@ def request_subscription(
     """Record a request for email and queue its confirmation, within the limits.
 
     `confirmed` is for addresses the site already trusts (a moderator's account email);
-    everyone else confirms by link, unless this browser made an earlier request that the
-    address confirmed (then the address has shown us it trusts this browser).
+    everyone else confirms by link, unless the request comes from a browser in which the
+    address's owner followed one of our confirmation links (ConfirmedBrowser).
     """
     email = normalized(email)
-    if disallowed(email=email, ip=ip):
-        return Asked.REFUSED, None
-    now = timezone.now()
-    if ip and not confirmed:
-        recent = Subscription.objects.filter(
-            requested_ip=ip, created_at__gte=now - timedelta(hours=1)
-        ).count()
-        if recent >= settings.SUBSCRIPTIONS_REQUESTS_PER_IP_HOUR:
-            return Asked.TOO_MANY, None
+    network = address_key(ip)
+    if network and disallowed(ip=ip):
+        return Asked.BLOCKED, None
+    if network and not confirmed and _over_network_limit(network):
+        return Asked.TOO_MANY, None
+    if not deliverable(email):
+        return Asked.QUEUED, None
     address = _address(email)
-    if address.disabled_at is not None:
-        return Asked.REFUSED, None
+    if _refused(address):
+        return Asked.QUEUED, address
+    now = timezone.now()
+    trusted = confirmed or bool(
+        writer_key and address.browsers.filter(writer_key=writer_key).exists()
+    )
     target = {"comment": comment, "essay": essay}
     existing = Subscription.objects.filter(
         address=address, kind=kind, ended_at=None, **target
     ).first()
     if existing is not None and existing.confirmed_at is not None:
-        return Asked.ALREADY_ACTIVE, address
-    trusted = confirmed or bool(
-        writer_key
-        and Subscription.objects.filter(
-            address=address, writer_key=writer_key, confirmed_at__isnull=False
-        ).exists()
-    )
+        return (Asked.ALREADY_ACTIVE if trusted else Asked.QUEUED), address
+    if not trusted and not _may_send_confirmation(address, now):
+        return Asked.QUEUED, address  # a pending request is changed only with a new link
     with transaction.atomic():
-        subscription = existing or Subscription(
-            address=address, kind=kind, requested_ip=ip, writer_key=writer_key, **target
-        )
+        subscription = existing or Subscription(address=address, kind=kind, **target)
+        subscription.requested_ip, subscription.writer_key = network, writer_key
+        # A new link every time one is sent: a link mailed earlier, for whatever choices
+        # someone else made, no longer confirms anything.
+        subscription.confirm_nonce = secrets.token_urlsafe(16)
         if trusted:
-            subscription.confirmed_at, subscription.confirm_nonce = now, ""
-            subscription.requested_ip = None
-        elif not subscription.confirm_nonce:
-            subscription.confirm_nonce = secrets.token_urlsafe(16)
+            subscription.confirmed_at, subscription.requested_ip = now, None
         try:
             with transaction.atomic():
                 subscription.save()
         except IntegrityError:  # the same request, sent twice at once: the first one stands
-            return Asked.CONFIRMATION_WAITING, address
+            return Asked.QUEUED, address
         if kind == Kind.ESSAYS:
             subscription.excluded_warnings.set(list(excluded_warnings))
         if trusted:
             return Asked.ACTIVE, address
-        if not _may_send_confirmation(address, now):
-            return Asked.CONFIRMATION_WAITING, address
         queued = Email.objects.create(address=address, kind=Email.Kind.CONFIRM,
                                       subscription=subscription)  # fmt: skip
         from subscriptions.sending import send_soon
 
         send_soon(queued)
-    return Asked.CONFIRMATION_SENT, address
+    return Asked.QUEUED, address
+
+
+def _over_network_limit(network: str) -> bool:
+    """Count this request against its network (an IPv4 address or IPv6 /64); whether it
+    is over SUBSCRIPTIONS_REQUESTS_PER_IP_HOUR. Every request counts, in the shared
+    cache; when the cache is down, the requests stored this hour still do."""
+    limit = settings.SUBSCRIPTIONS_REQUESTS_PER_IP_HOUR
+    key = f"subscriptions:requests:{network}"
+    try:
+        counted = 1 if cache.add(key, 1, timeout=3600) else cache.incr(key)
+    except Exception:  # noqa: BLE001  an expired key, or the cache unreachable
+        counted = 0
+    stored = Subscription.objects.filter(
+        requested_ip=network, created_at__gte=timezone.now() - timedelta(hours=1)
+    ).count()
+    return max(counted or 0, stored + 1) > limit
+
+
+def _refused(address: Address) -> bool:
+    """An address we must not mail: turned off, its inbox's owner complained, or on the
+    moderators' block list (as spelled, or as its inbox)."""
+    if address.disabled_at is not None:
+        return True
+    if disallowed(email=address.email) or disallowed(email=address.inbox):
+        return True
+    return Address.objects.filter(
+        inbox=address.inbox, disabled_reason=Address.Disabled.COMPLAINED
+    ).exists()
 
 
 def _address(email: str) -> Address:
@@ -136,14 +171,16 @@ def _address(email: str) -> Address:
 
 
 def _may_send_confirmation(address: Address, now) -> bool:
-    """At most SUBSCRIPTIONS_CONFIRMATIONS_PER_DAY confirmation emails to one mailbox a
-    day, and none within SUBSCRIPTIONS_CONFIRMATION_GAP_MINUTES of the last: the form
-    cannot be used to flood a stranger's inbox."""
+    """At most SUBSCRIPTIONS_CONFIRMATIONS_PER_DAY confirmation emails to one inbox a
+    day (however its address is spelled), and none within
+    SUBSCRIPTIONS_CONFIRMATION_GAP_MINUTES of the last: the forms cannot be used to flood
+    a stranger's inbox."""
     sent = list(
         Email.objects.filter(
-            address=address, kind=Email.Kind.CONFIRM, created_at__gte=now - timedelta(days=1)
+            address__inbox=address.inbox, kind=Email.Kind.CONFIRM,
+            created_at__gte=now - timedelta(days=1),
         ).values_list("created_at", flat=True)
-    )
+    )  # fmt: skip
     gap = timedelta(minutes=settings.SUBSCRIPTIONS_CONFIRMATION_GAP_MINUTES)
     return len(sent) < settings.SUBSCRIPTIONS_CONFIRMATIONS_PER_DAY and all(
         now - at >= gap for at in sent
@@ -169,50 +206,55 @@ NO_LONGER = (
 
 
 def pending_subscription(subscription_id: int, nonce: str) -> Subscription:
-    """The subscription a confirmation link names, or BadLink."""
+    """The subscription a confirmation link names, if the link's secret is still its own
+    (a later request sent a new link), or BadLink."""
     subscription = (
         Subscription.objects.select_related("address", "comment__essay", "essay")
         .filter(pk=subscription_id)
         .first()
     )
-    if subscription is None:
-        raise BadLink(NO_LONGER)
-    if subscription.confirmed_at is None and not (
+    if subscription is None or not (
         subscription.confirm_nonce and secrets.compare_digest(subscription.confirm_nonce, nonce)
     ):
         raise BadLink(NO_LONGER)
     return subscription
 
 
-def confirm(subscription: Subscription) -> Confirmed:
-    """Confirm a subscription (and this browser's other waiting requests to its address)."""
+def confirm(subscription: Subscription, *, browser_key: str = "") -> Confirmed:
+    """Confirm the one subscription the link names. The browser it was confirmed in
+    (`browser_key`, a hash of its writer token) is remembered as the address owner's: its
+    later requests need no new email."""
     if subscription.ended_at is not None:
         return Confirmed.ENDED
     if subscription.confirmed_at is not None:
         return Confirmed.ALREADY
     now = timezone.now()
-    same = Q(pk=subscription.pk)
-    if subscription.writer_key:
-        same |= Q(writer_key=subscription.writer_key)
     with transaction.atomic():
-        Subscription.objects.filter(
-            same, address=subscription.address, confirmed_at=None, ended_at=None
-        ).update(confirmed_at=now, confirm_nonce="", requested_ip=None)
+        updated = Subscription.objects.filter(
+            pk=subscription.pk, confirmed_at=None, ended_at=None
+        ).update(confirmed_at=now, requested_ip=None)
         Address.objects.filter(pk=subscription.address_id, confirmed_at=None).update(
             confirmed_at=now
         )
+        if browser_key:
+            ConfirmedBrowser.objects.get_or_create(
+                address_id=subscription.address_id, writer_key=browser_key
+            )
     subscription.confirmed_at = now
-    return Confirmed.NOW
+    return Confirmed.NOW if updated else Confirmed.ALREADY
 
 
 def unsubscribe(address: Address, subscription_ids: Iterable[int] = ()) -> int:
-    """End these of the address's subscriptions (all of them when none are named); how
-    many were still running. Their waiting notifications go with them."""
+    """End these of the address's subscriptions (all of them, and the trust in every
+    browser it confirmed in, when none are named); how many were still running."""
     running = Subscription.objects.filter(address=address, ended_at=None)
     ids = list(subscription_ids)
-    if ids:
-        running = running.filter(pk__in=ids)
-    return running.update(ended_at=timezone.now(), confirm_nonce="")
+    with transaction.atomic():
+        if ids:
+            running = running.filter(pk__in=ids)
+        else:
+            ConfirmedBrowser.objects.filter(address=address).delete()
+        return running.update(ended_at=timezone.now())
 
 
 def disable_address(email: str, reason: str) -> bool:
@@ -243,5 +285,11 @@ def describe(subscription: Subscription) -> str:
     if subscription.kind == Kind.DISCUSSION:
         return f"Emails about new comments on \u201c{subscription.essay.title}\u201d."
     if subscription.kind == Kind.ESSAYS:
+        skipped = [w.name for w in subscription.excluded_warnings.all()]
+        if skipped:
+            return (
+                "Emails when a new essay is published, except essays with these warnings: "
+                + ", ".join(skipped) + "."
+            )  # fmt: skip
         return "Emails when a new essay is published."
     return "Emails when comments wait for review."

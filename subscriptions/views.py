@@ -16,7 +16,7 @@ from subscriptions.models import Address, Subscription
 from subscriptions.services import Asked, Confirmed
 from subscriptions.tokens import BadLink, read_confirm_token, read_unsubscribe_token
 
-ANSWER_STATUS = {Asked.TOO_MANY: 429, Asked.REFUSED: 403}
+ANSWER_STATUS = {Asked.TOO_MANY: 429, Asked.BLOCKED: 403}
 
 
 def _bad_link(request, error: BadLink, *, status=400):
@@ -74,14 +74,18 @@ def confirm(request, token):
             context["message"] = f"This was already confirmed: {address.masked} gets them."
             return render(request, "subscriptions/done.html", context)
         return render(request, "subscriptions/confirm.html", context)
-    outcome = services.confirm(subscription)
+    token = writer_token(request)
+    outcome = services.confirm(subscription, browser_key=writer_key(token))
     context["message"] = {
         Confirmed.NOW: f"Thank you: {address.masked} is confirmed. {what}",
         Confirmed.ALREADY: f"This was already confirmed: {address.masked} gets them.",
         Confirmed.ENDED: services.ENDED_MESSAGE,
     }[outcome]
-    context["unsubscribe_url"] = _unsubscribe_path(address, [subscription.pk])
-    return render(request, "subscriptions/done.html", context)
+    if outcome is Confirmed.NOW:
+        context["unsubscribe_url"] = _unsubscribe_path(address, [subscription.pk])
+    response = render(request, "subscriptions/done.html", context)
+    remember_writer(response, token)  # this browser's next request needs no email
+    return response
 
 
 def _unsubscribe_path(address, ids):

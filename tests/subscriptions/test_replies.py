@@ -159,7 +159,8 @@ def test_a_reply_removed_before_the_digest_goes_is_not_sent(essay):
     assert Email.objects.get(kind=Email.Kind.REPLIES, state=Email.State.CANCELLED)
 
 
-def test_an_address_covered_twice_hears_of_a_reply_once(essay):
+def test_an_address_covered_twice_hears_of_a_reply_once(essay, settings):
+    settings.SUBSCRIPTIONS_CONFIRMATION_GAP_MINUTES = 0
     mine = make_comment(essay, author_email="ana@example.org")
     confirmed("ana@example.org", kind=Kind.REPLIES, comment=mine, writer_key="w" * 64)
     confirmed("ana@example.org", kind=Kind.DISCUSSION, essay=essay, writer_key="w" * 64)
@@ -196,7 +197,8 @@ def test_one_click_unsubscribe_from_the_mail_client_and_from_the_page(essay):
     assert "already stopped" in again.content.decode()
 
 
-def test_the_unsubscribe_page_stops_one_discussion_or_everything(essay):
+def test_the_unsubscribe_page_stops_one_discussion_or_everything(essay, settings):
+    settings.SUBSCRIPTIONS_CONFIRMATION_GAP_MINUTES = 0
     other = make_essay("Another essay")
     confirmed("ana@example.org", kind=Kind.DISCUSSION, essay=essay, writer_key="w" * 64)
     confirmed("ana@example.org", kind=Kind.DISCUSSION, essay=other, writer_key="w" * 64)
@@ -214,15 +216,33 @@ def test_the_unsubscribe_page_stops_one_discussion_or_everything(essay):
     assert not Subscription.objects.filter(ended_at=None).exists()
 
 
-def test_a_second_request_from_a_confirmed_browser_needs_no_second_email(client, essay):
+def test_only_the_browser_that_confirmed_is_trusted_with_later_requests(client, essay):
     post_comment(client, essay, author_email="ana@example.org", notify_replies="on")
     (link,) = links(mail.outbox[0], "/subscribe/confirm/")
-    Client().post(site_path(link))  # confirmed from the mail app's browser
+    client.post(site_path(link))  # confirmed in the browser she commented from
     post_comment(client, essay, body="Another thought.", author_email="ana@example.org",
                  notify_replies="on")  # fmt: skip
     assert len(mail.outbox) == 1
     assert Subscription.objects.filter(confirmed_at__isnull=False).count() == 2
-    # Someone else naming the same address, from another browser, must confirm again.
-    post_comment(Client(), essay, body="Pretending.", author_name="Other",
-                 author_email="ana@example.org", notify_replies="on")  # fmt: skip
-    assert Subscription.objects.filter(confirmed_at=None).count() == 1
+    # Someone else naming her address, from another browser, gets nothing turned on.
+    stranger = Client()
+    post_comment(stranger, essay, body="Pretending.", author_name="Other",
+                 author_email="ana@example.org", notify_discussion="on")  # fmt: skip
+    assert not Subscription.objects.filter(kind=Kind.DISCUSSION, confirmed_at__isnull=False)
+    # "Stop every email" forgets every browser she confirmed in.
+    from subscriptions.tokens import unsubscribe_token
+
+    Client().post(f"/unsubscribe/{unsubscribe_token(Address.objects.get())}/", {"scope": "all"})
+    post_comment(client, essay, body="Third thought.", author_email="ana@example.org",
+                 notify_replies="on")  # fmt: skip
+    assert not Subscription.objects.filter(ended_at=None, confirmed_at__isnull=False).exists()
+
+
+def test_confirming_a_strangers_request_does_not_trust_the_strangers_browser(essay):
+    stranger = Client()
+    post_comment(stranger, essay, author_email="ana@example.org", notify_replies="on")
+    (link,) = links(mail.outbox[0], "/subscribe/confirm/")
+    Client().post(site_path(link))  # she confirms, in her own browser
+    post_comment(stranger, essay, body="Again.", author_email="ana@example.org",
+                 notify_discussion="on")  # fmt: skip
+    assert not Subscription.objects.filter(kind=Kind.DISCUSSION, confirmed_at__isnull=False)
