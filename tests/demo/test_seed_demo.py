@@ -77,3 +77,23 @@ def test_seed_demo_has_one_comment_with_two_open_reports(settings):
     (comment,) = reported
     assert comment.status == "approved" and comment.reports.count() == 2
     assert comment.decisions.filter(step="report", outcome="reported").count() == 2
+
+
+def test_seed_demo_has_a_confirmed_subscriber_and_sends_nothing(
+    settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from subscriptions.models import Email, Subscription
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    kinds = set(
+        Subscription.objects.active()
+        .filter(address__email="demo.reader@example.org")
+        .values_list("kind", flat=True)
+    )
+    assert kinds == {"essays", "replies"}
+    assert Subscription.objects.count() == 2
+    assert mailoutbox == []  # as if running for a while: the demo's mail went out long ago
+    assert Email.objects.get().state == Email.State.SENT
