@@ -1,6 +1,7 @@
 """Settings, read from the environment (and a `.env` file if present); see `.env.example`."""
 
 import ipaddress
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -176,6 +177,19 @@ def _mailer_from_url(url: str) -> dict:
 
 
 MAILERS = {"default": _mailer_from_url(env.str("EMAIL_URL", default="consolemail://"))}
+# A provider's API instead of SMTP, through django-anymail (pip install
+# "django-anymail[mailgun]"): EMAIL_BACKEND=anymail.backends.mailgun.EmailBackend and its
+# settings as ANYMAIL_<NAME> variables (ANYMAIL_MAILGUN_API_KEY=...). Its tracking webhook
+# (/anymail/<provider>/tracking/) then turns off addresses that bounce or complain.
+if env.str("EMAIL_BACKEND", default=""):
+    MAILERS = {"default": {"BACKEND": env.str("EMAIL_BACKEND"), "OPTIONS": {}}}
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
+if MAILERS["default"]["BACKEND"].startswith("anymail."):
+    INSTALLED_APPS.append("anymail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -32,6 +32,9 @@ urlpatterns = [
     path("", include("subscriptions.urls")),
 ]
 
+if "anymail" in settings.INSTALLED_APPS:  # the provider's bounce and complaint webhooks
+    urlpatterns.append(path("anymail/", include("anymail.urls")))
+
 if settings.DEBUG or settings.SERVE_MEDIA:
     # Uploaded images: a real deployment serves these from object storage or the web server.
     urlpatterns += [
