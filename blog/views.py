@@ -346,6 +346,7 @@ class PrivacyView(TemplateView):
         return super().get_context_data(**kwargs) | {
             "retention_days": settings.PRIVACY_RETENTION_DAYS,
             "spam_days": settings.MODERATION_SPAM_RETENTION_DAYS,
+            "confirm_days": settings.SUBSCRIPTIONS_CONFIRM_DAYS,
         }
 
 
