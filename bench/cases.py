@@ -266,7 +266,15 @@ def posts(plan: Plan) -> dict:
         env = {**env, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
         with harness.gunicorn(env) as url, harness.worker(env):
             times = harness.post_latencies(url, target, plan.posts)
-        results["post_database"] = _spread(times)
+            results["post_database"] = _spread(times)
+            # Rounds interleaved, so both see the same machine: with "Email me" ticked
+            # (a subscription and its confirmation email queued, sent by the worker).
+            plain, notify = [], []
+            for _ in range(4):
+                plain += harness.post_latencies(url, target, plan.posts // 4)
+                notify += harness.post_latencies(url, target, plan.posts // 4, notify=True)
+        results["post_database_plain"] = _spread(plain)
+        results["post_database_notify"] = _spread(notify)
     return results
 
 
@@ -367,6 +375,70 @@ def discovery(plan: Plan) -> dict:
         get_latencies(url, search_paths[:5], headers)
         results["search"] = _spread(get_latencies(url, search_paths, headers))
     return results
+
+
+# -- email: a new essay to every subscriber -------------------------------------------------
+
+
+def mailing(plan: Plan) -> dict:
+    """A new essay mailed to 10,000 confirmed subscribers (a tenth of them leaving out its
+    warning) over real SMTP to a local server, in-process on PostgreSQL: seconds in all,
+    and the queries of each batch (they must not grow with the batch's place or size)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.utils import timezone
+
+    from bench.fakes import FakeSMTP
+    from blog.models import ContentWarning, Essay
+    from subscriptions import sending
+    from subscriptions.models import Address, Email, EssayMailing, Subscription
+
+    count = 1000 if plan.quick else 10_000
+    now = timezone.now()
+    warning = ContentWarning.objects.create(name="Bench warning", slug="bench-mailing")
+    # Made before the subscribers (publishing it starts its mailing, to nobody yet), and
+    # its mailing started again by hand below, so that what is timed is only the sending.
+    essay = data.make_essay("mailed")
+    essay.warnings.set([warning])
+    EssayMailing.objects.filter(essay=essay).delete()
+    addresses = Address.objects.bulk_create(
+        (Address(email=f"sub{i}@example.org", inbox=f"sub{i}@example.org", confirmed_at=now)
+         for i in range(count)), batch_size=2000,
+    )  # fmt: skip
+    subscriptions = Subscription.objects.bulk_create(
+        (Subscription(address=a, kind="essays", target="", confirmed_at=now) for a in addresses),
+        batch_size=2000,
+    )
+    Subscription.excluded_warnings.through.objects.bulk_create(
+        Subscription.excluded_warnings.through(subscription=s, contentwarning=warning)
+        for s in subscriptions[::10]
+    )
+    essay = Essay.objects.prefetch_related("warnings").get(pk=essay.pk)
+    mailing = EssayMailing.objects.create(essay=essay)
+    context = sending.essay_context(essay)
+    server = FakeSMTP()
+    per_batch, covered = [], 0
+    try:
+        with override_settings(MAILERS={"default": server.mailer()}):
+            start = time.perf_counter()
+            while True:
+                with CaptureQueriesContext(connection) as queries:
+                    batch = sending.mail_batch(mailing, essay, context)
+                if not batch:
+                    break
+                covered += batch
+                per_batch.append(len(queries))
+            seconds = time.perf_counter() - start
+        received = server.wait_until(count - count // 10)
+    finally:
+        server.stop()
+    sent = Email.objects.filter(essay=essay, state=Email.State.SENT).count()
+    return {
+        "subscribers": count, "sent": sent, "received": received, "seconds": seconds,
+        "batches": len(per_batch), "batch_size": settings.SUBSCRIPTIONS_BATCH_SIZE,
+        "queries_min": min(per_batch), "queries_max": max(per_batch),
+    }  # fmt: skip
 
 
 # -- moving in: the WordPress import ---------------------------------------------------------

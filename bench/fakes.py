@@ -1,13 +1,18 @@
-"""The one fake Akismet: its HTTP API on 127.0.0.1, for the benchmarks and the tests.
+"""The fakes on 127.0.0.1 the benchmarks and the tests share: Akismet's HTTP API, and a
+mail server (SMTP) that keeps what it is sent.
 
 Importing this module has no side effects (no settings, no environment), so tests may use
 it as well as bench/run.py, bench/soak.py and bench/akismet_outage.py.
 """
 
+import email
+import email.policy
 import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
 
 
 class FakeAkismet:
@@ -96,3 +101,76 @@ def closed_port_url() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+# -- a mail server ---------------------------------------------------------------------------
+# A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it is sent: the tests that must
+# see a message as a mail client would (bytes on the wire, parsed back), and the mailing
+# benchmark, which must pay for real SMTP conversations.
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Keeper:
+    """Keeps each message's bytes; parses them only when asked (the parsing is the test's
+    cost, not the sender's: the benchmark must time the sending)."""
+
+    def __init__(self):
+        self.received = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self):
+        return [
+            (to, email.message_from_bytes(raw, policy=email.policy.SMTP))
+            for to, raw in list(self.received)
+        ]
+
+
+class FakeSMTP:
+    def __init__(self):
+        self.keeper = Keeper()
+        self.port = free_port()
+        self.controller = Controller(self.keeper, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    @property
+    def messages(self):
+        return self.keeper.messages
+
+    def mailer(self) -> dict:
+        """A MAILERS entry for Django's SMTP backend aimed at this server."""
+        return {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 5},
+        }
+
+    def wait_until(self, count: int, timeout: float = 5.0) -> int:
+        """How many messages arrived, once there are `count` (or the time is up)."""
+        deadline = time.monotonic() + timeout
+        while len(self.keeper.received) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return len(self.keeper.received)
+
+    def wait_for(self, count: int, timeout: float = 5.0):
+        """The messages received, parsed, once there are `count` (or the time is up)."""
+        self.wait_until(count, timeout)
+        return self.messages
+
+    def stop(self):
+        self.controller.stop()
+
+
+def text_part(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_part(message) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()

@@ -38,6 +38,8 @@ BENCH_ENV = {
     "SITE_URL": "http://127.0.0.1",
     "MODERATION_RATE": "1000000",
     "MODERATION_MIN_SECONDS": "0",
+    "SUBSCRIPTIONS_REQUESTS_PER_IP_HOUR": "1000000",
+    "EMAIL_URL": "memorymail://",  # the posts' confirmation emails go nowhere
     "LOG_LEVEL": "WARNING",
 }
 
@@ -281,8 +283,9 @@ def same_origin_headers(base: str, page_url: str) -> dict:
     return {"Sec-Fetch-Site": "same-origin", "Origin": base, "Referer": base + page_url}
 
 
-def post_latencies(base: str, essay_url: str, count: int) -> list[float]:
-    """Post `count` comments as a browser would; time each POST (ms)."""
+def post_latencies(base: str, essay_url: str, count: int, *, notify: bool = False) -> list[float]:
+    """Post `count` comments as a browser would; time each POST (ms). With `notify`, each
+    from a new address asking for reply emails (a confirmation is queued every time)."""
     times = []
     with httpx.Client(base_url=base, follow_redirects=False, timeout=30) as client:
         for i in range(count):
@@ -290,6 +293,9 @@ def post_latencies(base: str, essay_url: str, count: int) -> list[float]:
             data = comment_form_data(
                 html, body=f"Bench {i} {uuid.uuid4()}", author_name=f"Poster {i}"
             )
+            if notify:
+                data |= {"author_email": f"poster-{uuid.uuid4().hex[:12]}@example.org",
+                         "notify_replies": "on"}  # fmt: skip
             start = time.perf_counter()
             response = client.post(
                 essay_url + "comment/", data=data, headers=same_origin_headers(base, essay_url)

@@ -82,6 +82,37 @@ def rows(r: dict) -> list[tuple[str, ...]]:
             x["p50_ms"],
         )
     )
+    if "post_database_notify" in r:
+        plain, notify = r["post_database_plain"], r["post_database_notify"]
+        out.append(
+            _row(
+                'Comment POST, database backend, "Email me" ticked',
+                f"p50 {notify['p50_ms']:.0f} ms",
+                f"without: p50 {plain['p50_ms']:.0f} ms",
+                ("<=", 1.2, "<= 1.2x without"),
+                notify["p50_ms"] / plain["p50_ms"],
+            )
+        )
+    if "mailing" in r:
+        m = r["mailing"]
+        out.append(
+            _row(
+                f"New essay to {m['subscribers']:,} subscribers, SMTP",
+                f"{m['seconds']:.1f} s",
+                f"{m['sent']:,} sent, {m['batches']} batches of {m['batch_size']}",
+                ("<", 120, "< 120 s"),
+                m["seconds"],
+            )
+        )
+        out.append(
+            _row(
+                "  queries per batch (first to last)",
+                f"{m['queries_min']} to {m['queries_max']}",
+                "constant",
+                ("<=", 0, "max - min = 0"),
+                m["queries_max"] - m["queries_min"],
+            )
+        )
     big = r["queue_big"]
     small, large = r["queue_100"], r[f"queue_{big}"]
     growth = large["p50_ms"] / small["p50_ms"]

@@ -54,6 +54,8 @@ def main() -> None:
     results |= cases.database_growth(plan)
     harness.log("topic pages and search among 10,000 essays")
     results["discovery"] = cases.discovery(plan)
+    harness.log("a new essay mailed to 10,000 subscribers over SMTP")
+    results["mailing"] = cases.mailing(plan)
     harness.log("WordPress import: 100 posts, 10,000 comments, on SQLite and PostgreSQL")
     results["wordpress_import"] = cases.wordpress_import(plan)
 
