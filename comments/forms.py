@@ -143,7 +143,8 @@ class CommentForm(forms.Form):
         label="Email (optional)",
         required=False,
         max_length=254,
-        help_text="Never published. Used only if a moderator needs to reach you.",
+        help_text="Never published. Used only if a moderator needs to reach you, or for the "
+        "emails you ask for below.",
         error_messages={
             "invalid": "Please enter a valid email address, like name@example.org, "
             "or leave it empty.",

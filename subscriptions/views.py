@@ -71,11 +71,13 @@ def confirm(request, token):
             context["message"] = services.ENDED_MESSAGE
             return render(request, "subscriptions/done.html", context)
         if subscription.confirmed_at is not None:
+            context["heading"] = "Confirmed"
             context["message"] = f"This was already confirmed: {address.masked} gets them."
             return render(request, "subscriptions/done.html", context)
         return render(request, "subscriptions/confirm.html", context)
     token = writer_token(request)
     outcome = services.confirm(subscription, browser_key=writer_key(token))
+    context["heading"] = "Not started" if outcome is Confirmed.ENDED else "Confirmed"
     context["message"] = {
         Confirmed.NOW: f"Thank you: {address.masked} is confirmed. {what}",
         Confirmed.ALREADY: f"This was already confirmed: {address.masked} gets them.",
