@@ -37,11 +37,18 @@ def daily_maintenance() -> dict:
     from django.core.management import call_command
 
     from moderation.privacy import purge_personal_data
+    from moderation.signals import daily_maintenance as maintenance_done
 
     cleared = purge_personal_data()
     call_command("purge_spam", stdout=io.StringIO())
     schedule_next_maintenance()
-    return {"cleared": cleared}
+    others = {
+        getattr(receiver, "__module__", "?"): answer
+        if not isinstance(answer, Exception)
+        else repr(answer)
+        for receiver, answer in maintenance_done.send_robust(sender=None)
+    }
+    return {"cleared": cleared, **others}
 
 
 def _waiting_maintenance():

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from blog.signals import essay_published
 from comments.signals import comment_published, comment_submitted
-from moderation.signals import comment_held
+from moderation.signals import comment_held, daily_maintenance
 from subscriptions.models import Subscription
 
 logger = logging.getLogger(__name__)
@@ -87,3 +87,11 @@ def announce_when_public(sender, essay, **kwargs):
     if not later(announce_essay, when, essay.pk):
         logger.info("essay %s is scheduled; send_due_mail will mail it at %s", essay.pk,
                     essay.published_at.isoformat())  # fmt: skip
+
+
+@receiver(daily_maintenance, dispatch_uid="subscriptions.daily")
+def daily(sender, **kwargs) -> dict:
+    """Once a day in the worker: forget stale requests and old records, send what is due."""
+    from subscriptions.sending import due_work
+
+    return due_work()

@@ -533,7 +533,7 @@ def due_work(*, now=None) -> dict:
     queued or run, a backend that cannot wait, a worker that died): emails due, digests
     due, essays whose time has come. Safe to run at any time, as often as you like."""
     from subscriptions.models import EssayMailing
-    from subscriptions.services import forget_unconfirmed
+    from subscriptions.services import forget_old_emails, forget_unconfirmed
 
     now = now or timezone.now()
     done = {"emails": 0, "digests": 0, "essays": 0}
@@ -558,4 +558,5 @@ def due_work(*, now=None) -> dict:
 
         mail_essay.enqueue(mailing.pk)
     done["forgotten"] = forget_unconfirmed(now=now)
+    done["emails_forgotten"] = forget_old_emails(now=now)
     return done

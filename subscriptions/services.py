@@ -277,6 +277,20 @@ def forget_unconfirmed(*, now=None) -> int:
     return deleted.get("subscriptions.Subscription", 0)
 
 
+def forget_old_emails(*, now=None) -> int:
+    """Forget the record of emails sent (or given up) more than PRIVACY_RETENTION_DAYS
+    ago, with the notifications they carried; how many emails."""
+    from subscriptions.models import Notification
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.PRIVACY_RETENTION_DAYS)
+    old = Email.objects.filter(created_at__lt=cutoff).exclude(state=Email.State.QUEUED)
+    with transaction.atomic():
+        # Notifications first: with their email gone they would look unsent.
+        Notification.objects.filter(email__in=old).delete()
+        _, deleted = old.delete()
+    return deleted.get("subscriptions.Email", 0)
+
+
 def describe(subscription: Subscription) -> str:
     """What a subscription sends, in a sentence a reader understands."""
     if subscription.kind == Kind.REPLIES:

@@ -152,3 +152,21 @@ def test_every_email_has_both_parts_and_passes_a_basic_email_check(essay, kind):
         href.startswith(("http://127.0.0.1:8000/", "https://example.org/")) for href in shape.links
     )
     assert message.extra_headers["Message-ID"].endswith("@127.0.0.1>")
+
+
+def test_the_record_of_sent_emails_is_forgotten_after_the_retention_period(essay, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from subscriptions.models import Notification
+    from tests.subscriptions.conftest import send_due_mail
+
+    confirmed("ana@example.org", kind=Kind.DISCUSSION, essay=essay)
+    approve(make_comment(essay, status="pending"))
+    assert Email.objects.count() == 2 and Notification.objects.count() == 1
+    old = timezone.now() - timedelta(days=settings.PRIVACY_RETENTION_DAYS + 1)
+    Email.objects.update(created_at=old)
+    assert '"emails_forgotten": 2' in send_due_mail()
+    assert not Email.objects.exists() and not Notification.objects.exists()
+    assert Subscription.objects.get().is_active  # the subscription itself stays
