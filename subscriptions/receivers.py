@@ -18,26 +18,12 @@ logger = logging.getLogger(__name__)
 
 @receiver(comment_submitted, dispatch_uid="subscriptions.comment_submitted")
 def writer_asked_for_replies(sender, comment, **kwargs):
-    """The writer ticked a box under the form: record the request and queue its
-    confirmation (a comment already found to be spam asks for nothing)."""
-    if not comment.notify or not comment.author_email:
-        return
-    from comments.models import Comment
-    from subscriptions.services import request_subscription
+    """The writer ticked a box under the form: the request is made by a task (one INSERT
+    in the reader's request, with the database backend)."""
+    if comment.notify and comment.author_email:
+        from subscriptions.tasks import ask_for_replies
 
-    status = Comment.objects.filter(pk=comment.pk).values_list("status", flat=True).first()
-    if status not in (Comment.Status.PENDING, Comment.Status.APPROVED):
-        return
-    discussion = comment.notify == comment.Notify.DISCUSSION
-    asked, _ = request_subscription(
-        email=comment.author_email,
-        kind=Subscription.Kind.DISCUSSION if discussion else Subscription.Kind.REPLIES,
-        comment=None if discussion else comment,
-        essay=comment.essay if discussion else None,
-        ip=comment.ip_address,
-        writer_key=comment.writer_key,
-    )
-    logger.info("comment %s asked for email: %s", comment.pk, asked.name)
+        ask_for_replies.enqueue(comment.pk)
 
 
 @receiver(comment_published, dispatch_uid="subscriptions.comment_published")

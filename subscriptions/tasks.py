@@ -15,6 +15,30 @@ def deliver_email(email_id: int) -> str:
 
 
 @task
+def ask_for_replies(comment_id: int) -> str:
+    """Record what a comment's writer asked to be emailed about, and queue the
+    confirmation; nothing for a comment found to be spam or removed meanwhile."""
+    from comments.models import Comment
+    from subscriptions.models import Subscription
+    from subscriptions.services import request_subscription
+
+    comment = Comment.objects.select_related("essay").filter(pk=comment_id).first()
+    live = (Comment.Status.PENDING, Comment.Status.APPROVED)
+    if comment is None or comment.status not in live or not comment.author_email:
+        return "nothing"
+    discussion = comment.notify == Comment.Notify.DISCUSSION
+    asked, _ = request_subscription(
+        email=comment.author_email,
+        kind=Subscription.Kind.DISCUSSION if discussion else Subscription.Kind.REPLIES,
+        comment=None if discussion else comment,
+        essay=comment.essay if discussion else None,
+        ip=comment.ip_address,
+        writer_key=comment.writer_key,
+    )
+    return asked.name
+
+
+@task
 def notify_subscribers(comment_id: int) -> int:
     return sending.notify_subscribers(comment_id)
 
