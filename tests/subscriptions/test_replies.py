@@ -246,3 +246,24 @@ def test_confirming_a_strangers_request_does_not_trust_the_strangers_browser(ess
     post_comment(stranger, essay, body="Again.", author_email="ana@example.org",
                  notify_discussion="on")  # fmt: skip
     assert not Subscription.objects.filter(kind=Kind.DISCUSSION, confirmed_at__isnull=False)
+
+
+def test_asking_for_emails_costs_the_post_one_query_and_sends_nothing(client, essay, settings):
+    """With the worker's backend, ticking the box adds only the task's INSERT to the
+    reader's POST: limits, the request and the email all happen in the worker."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def count(**data):
+        with CaptureQueriesContext(connection) as queries:
+            assert post_comment(client, essay, **data).status_code == 302
+        return len(queries)
+
+    for words in ("Warming up.", "Warm now."):  # the first ones fill caches (the essay)
+        count(body=words, author_email="ana@example.org")
+    plain = count(body="Plain words.", author_email="ana@example.org")
+    ticked = count(body="Other words.", author_email="ana@example.org", notify_replies="on")
+    assert ticked == plain + 1
+    assert mail.outbox == [] and not Subscription.objects.exists()
