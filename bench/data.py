@@ -124,10 +124,10 @@ def filler_comments(essays_per_batch: int, per_essay: int, prefix: str, start: i
             INSERT INTO comments_comment (essay_id, parent_id, thread, path, depth, author_name,
                 author_email, author_url, body, body_html, content_warning, status, created_at,
                 updated_at, ip_address, user_agent, referrer, permalink, form_honeypot,
-                writer_key)
+                writer_key, notify)
             SELECT e.id, NULL, lpad(to_hex(g), 16, '0'), lpad(to_hex(g), 16, '0'), 0, 'Filler',
                 '', '', 'Filler comment.', '<p>Filler comment.</p>', '', 'approved', now(), now(),
-                NULL, '', '', '', '', ''
+                NULL, '', '', '', '', '', ''
             FROM blog_essay e CROSS JOIN generate_series(1, %s) g
             WHERE e.slug LIKE %s AND e.slug NOT IN (
                 SELECT DISTINCT b.slug FROM blog_essay b
