@@ -417,7 +417,7 @@ def mailing(plan: Plan) -> dict:
     essay = Essay.objects.prefetch_related("warnings").get(pk=essay.pk)
     mailing = EssayMailing.objects.create(essay=essay)
     context = sending.essay_context(essay)
-    server = FakeSMTP()
+    server = FakeSMTP(process=True)
     per_batch, covered = [], 0
     try:
         with override_settings(MAILERS={"default": server.mailer()}):
