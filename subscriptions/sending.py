@@ -331,31 +331,30 @@ def retry_delay(attempts: int) -> timedelta:
 
 def retry_later(email_ids: Sequence[int], error: str) -> dict:
     """Keep failed emails queued for another try after a growing wait, or give up on those
-    that have had SUBSCRIPTIONS_MAX_ATTEMPTS (recorded, with the error, for operators)."""
-    from subscriptions.tasks import deliver_email
+    that have had SUBSCRIPTIONS_MAX_ATTEMPTS (recorded, with the error, for operators).
+    One UPDATE per number of attempts so far (a batch's emails share one), not per email."""
+    from subscriptions.tasks import deliver_email, send_due_mail
 
-    states = {}
     now = timezone.now()
-    for email in Email.objects.filter(pk__in=list(email_ids)).only("pk", "attempts"):
-        attempts = email.attempts + 1
+    by_attempts: dict[int, list[int]] = {}
+    for pk, attempts in Email.objects.filter(pk__in=list(email_ids)).values_list("pk", "attempts"):
+        by_attempts.setdefault(attempts + 1, []).append(pk)
+    states = {}
+    for attempts, pks in by_attempts.items():
+        rows = Email.objects.filter(pk__in=pks)
         if attempts >= settings.SUBSCRIPTIONS_MAX_ATTEMPTS:
-            Email.objects.filter(pk=email.pk).update(
-                state=Email.State.FAILED, attempts=attempts, last_error=error, next_attempt_at=None
-            )
-            states[email.pk] = Email.State.FAILED
-            logger.error("email %s given up after %s attempts: %s", email.pk, attempts, error)
+            rows.update(state=Email.State.FAILED, attempts=attempts, last_error=error,
+                        next_attempt_at=None)  # fmt: skip
+            states.update(dict.fromkeys(pks, Email.State.FAILED))
+            logger.error("%s email(s) given up after %s attempts: %s", len(pks), attempts, error)
             continue
         when = now + retry_delay(attempts - 1)
-        Email.objects.filter(pk=email.pk).update(
-            attempts=attempts, last_error=error, next_attempt_at=when
-        )
-        states[email.pk] = Email.State.QUEUED
+        rows.update(attempts=attempts, last_error=error, next_attempt_at=when)
+        states.update(dict.fromkeys(pks, Email.State.QUEUED))
         if len(email_ids) == 1:
-            later(deliver_email, when, email.pk)
-    if len(email_ids) > 1:  # a batch's failures are tried again together
-        from subscriptions.tasks import send_due_mail
-
-        later(send_due_mail, now + retry_delay(0))
+            later(deliver_email, when, pks[0])
+        else:  # a batch's failures are tried again together
+            later(send_due_mail, when)
     return states
 
 

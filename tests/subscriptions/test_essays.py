@@ -211,3 +211,17 @@ def test_an_email_that_keeps_failing_is_given_up_and_recorded(settings, monkeypa
     email = Email.objects.get()
     assert (email.state, email.attempts) == (Email.State.FAILED, 2)
     assert "connection refused" in email.last_error
+
+
+def test_a_batch_the_mail_server_refuses_costs_the_same_queries_whatever_its_size(
+    settings, monkeypatch
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refused(self):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(EmailBackend, "open", refused)
+    counts = [_count_batch_queries(3, settings), _count_batch_queries_again(10, settings)]
+    assert counts[0][1] == counts[1][1]
+    assert set(Email.objects.values_list("state", "attempts")) == {(Email.State.QUEUED, 1)}
