@@ -76,14 +76,17 @@ def _email_matches(entry: str, email: str) -> bool:
     return email.endswith(entry) if entry.startswith("@") else email == entry
 
 
-def disallowed(*, email: str = "", ip: str | None = None) -> str:
-    """The moderators' list entry that refuses this email address or IP address (for
-    anything the site would send to or accept from them), or "" if none does."""
+def disallowed(*emails: str, ip: str | None = None) -> str:
+    """The moderators' list entry that refuses any of these email addresses (or spellings
+    of one) or this IP address, for anything the site would send to or accept from them;
+    "" if none does. One query."""
     for entry in ListEntry.objects.filter(
         kind__in=[ListEntry.Kind.DISALLOWED_EMAIL, ListEntry.Kind.DISALLOWED_IP]
     ):
         value = entry.value.strip()
-        if entry.kind == ListEntry.Kind.DISALLOWED_EMAIL and _email_matches(value, email):
+        if entry.kind == ListEntry.Kind.DISALLOWED_EMAIL and any(
+            _email_matches(value, email) for email in emails
+        ):
             return value
         if entry.kind == ListEntry.Kind.DISALLOWED_IP and value and _ip_matches(value, ip):
             return value

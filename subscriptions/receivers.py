@@ -3,15 +3,12 @@ SubscriptionsConfig.ready). Each queues a task: nothing is sent in the request."
 
 import logging
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
 from blog.signals import essay_published
 from comments.signals import comment_published, comment_submitted
 from moderation.signals import comment_held, daily_maintenance
-from subscriptions.models import Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -35,30 +32,8 @@ def tell_subscribers(sender, comment, **kwargs):
 
 @receiver(comment_held, dispatch_uid="subscriptions.comment_held")
 def tell_moderators(sender, comment, **kwargs):
-    """Every moderator with an email address hears of held comments (their accounts'
-    addresses are set by the site's admins, so they need no confirmation), unless they
-    stopped these emails with the link in one."""
-    from subscriptions.services import request_subscription
     from subscriptions.tasks import notify_moderators
 
-    User = get_user_model()
-    moderators = (
-        User.objects.filter(
-            Q(groups__permissions__codename="moderate_comment") | Q(is_superuser=True),
-            is_active=True,
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
-    stopped = set(
-        Subscription.objects.filter(kind=Subscription.Kind.HELD, ended_at__isnull=False)
-        .exclude(address__subscriptions__kind=Subscription.Kind.HELD,
-                 address__subscriptions__ended_at=None)
-        .values_list("address__email", flat=True)
-    )  # fmt: skip
-    for email in {e.lower() for e in moderators} - stopped:
-        request_subscription(email=email, kind=Subscription.Kind.HELD, ip=None, confirmed=True)
     notify_moderators.enqueue(comment.pk)
 
 

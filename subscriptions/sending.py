@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from blog.models import Essay
 from comments.models import Comment
-from subscriptions.models import Address, Email, Notification, Subscription
+from subscriptions.models import Address, Email, EssayMailing, Notification, Subscription
 from subscriptions.tokens import confirm_token, unsubscribe_token
 
 logger = logging.getLogger(__name__)
@@ -64,9 +64,14 @@ def later(task, when, *args) -> bool:
 # Composing ------------------------------------------------------------------------------
 
 
-def _unsubscribe_url(address: Address, subscription_ids: Iterable[int] = ()) -> str:
+def unsubscribe_path(address: Address, subscription_ids: Iterable[int] = ()) -> str:
+    """The unsubscribe page for these subscriptions of the address (all when none)."""
     token = unsubscribe_token(address, subscription_ids)
-    return absolute(reverse("subscriptions:unsubscribe", kwargs={"token": token}))
+    return reverse("subscriptions:unsubscribe", kwargs={"token": token})
+
+
+def _unsubscribe_url(address: Address, subscription_ids: Iterable[int] = ()) -> str:
+    return absolute(unsubscribe_path(address, subscription_ids))
 
 
 def _message(
@@ -225,17 +230,17 @@ COMPOSERS = {
     Email.Kind.CONFIRM: _confirmation,
     Email.Kind.REPLIES: _replies,
     Email.Kind.HELD: _held,
-    Email.Kind.ESSAY: _essay,
 }
 
 
-def compose(email: Email, **extra) -> EmailMultiAlternatives | None:
+def compose(email: Email, *, context: dict | None = None) -> EmailMultiAlternatives | None:
     """The message for this email as things stand now, or None if there is nothing left
-    to send (the reply was removed, the subscription ended, the address was turned off)."""
+    to send (the reply was removed, the subscription ended, the address was turned off).
+    `context`: an essay's, worked out once for a whole batch."""
     if email.address.disabled_at is not None:
         return None
     if email.kind == Email.Kind.ESSAY:
-        return _essay(email, **extra)
+        return _essay(email, context)
     return COMPOSERS[email.kind](email)
 
 
@@ -425,10 +430,14 @@ def notify_subscribers(comment_id: int) -> int:
 
 
 def notify_moderators(comment_id: int) -> int:
-    """Note a comment waiting for review for every moderator subscribed to held comments."""
+    """Note a comment waiting for review for every moderator subscribed to held comments
+    (moderators with an address are subscribed first, unless they stopped these)."""
+    from subscriptions.services import subscribe_moderators
+
     comment = Comment.objects.filter(pk=comment_id, status=Comment.Status.PENDING).first()
     if comment is None:
         return 0
+    subscribe_moderators()
     return _note(comment, Subscription.objects.active().filter(kind=Subscription.Kind.HELD))
 
 
@@ -453,8 +462,6 @@ def announce(essay_id: int) -> bool:
     Only an essay published within SUBSCRIPTIONS_ANNOUNCE_WITHIN_DAYS is sent: correcting
     an old essay, or importing a blog's archive, mails nobody.
     """
-    from subscriptions.models import EssayMailing
-
     now = timezone.now()
     recent = now - timedelta(days=settings.SUBSCRIPTIONS_ANNOUNCE_WITHIN_DAYS)
     essay = Essay.objects.published(now=now).filter(pk=essay_id, published_at__gte=recent).first()
@@ -473,8 +480,6 @@ def mail_batch(mailing, essay: Essay, context: dict) -> int:
     """Send the essay to the next SUBSCRIPTIONS_BATCH_SIZE subscribers after the mailing's
     mark, skipping those who left out one of its warnings; how many subscriptions the
     batch covered (0: the mailing is done). A fixed number of queries, whatever its size."""
-    from subscriptions.models import EssayMailing
-
     warning_ids = [w.pk for w in context["warnings"]]
     batch = list(
         Subscription.objects.active()
@@ -531,8 +536,8 @@ def due_work(*, now=None) -> dict:
     """Everything that should have been sent by now and was not (a task that could not be
     queued or run, a backend that cannot wait, a worker that died): emails due, digests
     due, essays whose time has come. Safe to run at any time, as often as you like."""
-    from subscriptions.models import EssayMailing
     from subscriptions.services import forget_old_emails, forget_unconfirmed
+    from subscriptions.tasks import mail_essay
 
     now = now or timezone.now()
     done = {"emails": 0, "digests": 0, "essays": 0}
@@ -553,8 +558,6 @@ def due_work(*, now=None) -> dict:
     for pk in waiting.values_list("pk", flat=True):
         done["essays"] += announce(pk)
     for mailing in EssayMailing.objects.filter(finished_at=None, started_at__lt=stale):
-        from subscriptions.tasks import mail_essay
-
         mail_essay.enqueue(mailing.pk)
     done["forgotten"] = forget_unconfirmed(now=now)
     done["emails_forgotten"] = forget_old_emails(now=now)

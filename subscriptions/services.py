@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from blog.models import ContentWarning
@@ -155,7 +156,7 @@ def _refused(address: Address) -> bool:
     moderators' block list (as spelled, or as its inbox)."""
     if address.disabled_at is not None:
         return True
-    if disallowed(email=address.email) or disallowed(email=address.inbox):
+    if disallowed(address.email, address.inbox):
         return True
     return Address.objects.filter(
         inbox=address.inbox, disabled_reason=Address.Disabled.COMPLAINED
@@ -289,6 +290,31 @@ def forget_old_emails(*, now=None) -> int:
         Notification.objects.filter(email__in=old).delete()
         _, deleted = old.delete()
     return deleted.get("subscriptions.Email", 0)
+
+
+def subscribe_moderators() -> None:
+    """Every moderator with an email address hears of held comments (their accounts'
+    addresses are set by the site's admins, so they need no confirmation), unless they
+    stopped these emails with the link in one."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    moderators = (
+        User.objects.filter(
+            Q(groups__permissions__codename="moderate_comment") | Q(is_superuser=True),
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    stopped = set(
+        Subscription.objects.filter(kind=Kind.HELD, ended_at__isnull=False)
+        .exclude(address__subscriptions__kind=Kind.HELD, address__subscriptions__ended_at=None)
+        .values_list("address__email", flat=True)
+    )
+    for email in {e.lower() for e in moderators} - stopped:
+        request_subscription(email=email, kind=Kind.HELD, ip=None, confirmed=True)
 
 
 def describe(subscription: Subscription) -> str:

@@ -13,6 +13,7 @@ from comments.reader_state import remember_writer, writer_key, writer_token
 from subscriptions import services
 from subscriptions.forms import EssaySubscriptionForm
 from subscriptions.models import Address, Subscription
+from subscriptions.sending import unsubscribe_path
 from subscriptions.services import Asked, Confirmed
 from subscriptions.tokens import BadLink, read_confirm_token, read_unsubscribe_token
 
@@ -84,18 +85,10 @@ def confirm(request, token):
         Confirmed.ENDED: services.ENDED_MESSAGE,
     }[outcome]
     if outcome is Confirmed.NOW:
-        context["unsubscribe_url"] = _unsubscribe_path(address, [subscription.pk])
+        context["unsubscribe_url"] = unsubscribe_path(address, [subscription.pk])
     response = render(request, "subscriptions/done.html", context)
     remember_writer(response, token)  # this browser's next request needs no email
     return response
-
-
-def _unsubscribe_path(address, ids):
-    from django.urls import reverse
-
-    from subscriptions.tokens import unsubscribe_token
-
-    return reverse("subscriptions:unsubscribe", kwargs={"token": unsubscribe_token(address, ids)})
 
 
 NOT_OURS = BadLink(
