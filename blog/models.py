@@ -196,7 +196,18 @@ def _warning_order(warning):
     return (warning.display_order, warning.name)
 
 
+class CommentPolicy(models.TextChoices):
+    """How an essay's new comments are moderated, where it differs from the site's."""
+
+    SITE = "", "As the site"
+    HOLD = "hold", "Hold every new comment for a moderator"
+    TRUSTED = "trusted", "Publish only trusted returning authors; hold the rest"
+    CLOSED = "closed", "Closed to new comments"
+
+
 class Essay(models.Model):
+    CommentPolicy = CommentPolicy
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -245,6 +256,14 @@ class Essay(models.Model):
     published_at = models.DateTimeField(
         default=timezone.now,
         help_text="A date in the future schedules the essay: it stays hidden until then.",
+    )
+    # How new comments on this essay are treated; moderators set it (the moderation app's
+    # queue and admin record who and why). Read it through comment_policy_now().
+    comment_policy = models.CharField(
+        max_length=10, choices=CommentPolicy.choices, default=CommentPolicy.SITE, blank=True
+    )
+    comment_policy_until = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: until changed. After it, the site's policy."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -322,6 +341,13 @@ class Essay(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    def comment_policy_now(self, *, now=None) -> str:
+        """The policy in force: this essay's own until its end date, then the site's ("")."""
+        until = self.comment_policy_until
+        if until is not None and (now or timezone.now()) >= until:
+            return CommentPolicy.SITE
+        return self.comment_policy
 
     @property
     def is_scheduled(self) -> bool:

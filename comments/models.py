@@ -80,6 +80,8 @@ class Comment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When its writer last changed the words (readers see "edited"); None: never.
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # What spam checks need, kept so spam/ham feedback can send the very same values later.
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)

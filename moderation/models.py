@@ -21,6 +21,8 @@ class Decision(models.Model):
         ERASED = "erased", "Erased on request"
         REPORT = "report", "Reader report"
         IMPORTED = "imported", "Imported (never screened)"
+        BAN = "ban", "Ban"
+        ESSAY_POLICY = "essay_policy", "Essay policy"
 
     class Outcome(models.TextChoices):
         PASS = "pass", "Passed"
@@ -35,10 +37,18 @@ class Decision(models.Model):
         SENT = "sent", "Sent"
         REPORTED = "reported", "Reported"
         KEEP = "keep", "Kept"
+        SET = "set", "Set"
 
+    # Nearly every decision is about a comment; a change of an essay's comment policy is
+    # about the essay (and names the comment it was made from, if any).
     comment = models.ForeignKey(
-        "comments.Comment", on_delete=models.CASCADE, related_name="decisions"
-    )
+        "comments.Comment", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="decisions",
+    )  # fmt: skip
+    essay = models.ForeignKey(
+        "blog.Essay", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="moderation_decisions",
+    )  # fmt: skip
     step = models.CharField(max_length=20, choices=Step.choices)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     reason = models.CharField(max_length=500, blank=True)
@@ -53,6 +63,12 @@ class Decision(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["comment", "step"], name="decision_comment_step_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(comment__isnull=False) | models.Q(essay__isnull=False),
+                name="decision_about_something",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_step_display()}: {self.get_outcome_display()} ({self.reason})"
@@ -121,6 +137,8 @@ class Report(models.Model):
     reporter = models.CharField(max_length=32)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    # The comment's words when it was reported, so an edit cannot hide what was reported.
+    comment_text = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
@@ -136,3 +154,111 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} ({self.get_state_display()})"
+
+
+class BanQuerySet(models.QuerySet):
+    def active(self, *, now=None):
+        """Bans in force: not lifted, and not past their expiry."""
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        return self.filter(lifted_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class Ban(models.Model):
+    """A moderator's ban of a comment author, by email, IP address, range or email domain.
+
+    While active, the author's new comments are held as spam with the ban named, and
+    reports sent from a banned address are not counted. It ends by itself at `expires_at`
+    or when a moderator lifts it; the row stays, as the record of who did what.
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email address"
+        IP = "ip", "IP address"
+        RANGE = "range", "IP range"
+        DOMAIN = "domain", "Email domain"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Normalised: an email or domain case-folded; an address or network in its short form.
+    value = models.CharField(max_length=254)
+    reason = models.CharField(max_length=500)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: permanent.")
+    comment = models.ForeignKey(
+        "comments.Comment", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="bans", help_text="The comment it was set from.",
+    )  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="bans_set",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="bans_lifted",
+    )  # fmt: skip
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "value"], name="ban_kind_value_idx")]
+        constraints = [
+            # One unlifted ban per author at a time: two moderators banning at once get one
+            # ban and a message. An expired ban is marked lifted before a new one is set.
+            models.UniqueConstraint(
+                fields=["kind", "value"], condition=models.Q(lifted_at__isnull=True),
+                name="ban_one_in_force",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.value}"
+
+
+class CommenterNote(models.Model):
+    """A moderator's note on a commenter, shown wherever moderators see their comments.
+
+    A commenter is their email address (case-folded) or, for comments without one, their
+    name: `commenter` holds "email:<address>" or "name:<name>".
+    """
+
+    MAX_LENGTH = 2000
+
+    commenter = models.CharField(max_length=260, db_index=True)
+    body = models.TextField(max_length=MAX_LENGTH)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="commenter_notes",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Note on {self.commenter}"
+
+
+class CommentEdit(models.Model):
+    """The words a comment had before its writer edited them, for moderators only.
+
+    Deleted with the comment's words when its writer deletes it, and purged after the
+    retention period (moderation.privacy)."""
+
+    comment = models.ForeignKey(
+        "comments.Comment", on_delete=models.CASCADE, related_name="edits"
+    )
+    body = models.TextField()
+    content_warning = models.CharField(max_length=200, blank=True)
+    written_at = models.DateTimeField(help_text="When these words were first shown.")
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["replaced_at", "id"]
+
+    def __str__(self):
+        return f"Earlier text of comment {self.comment_id}"
