@@ -249,9 +249,7 @@ class CommentEdit(models.Model):
     Deleted with the comment's words when its writer deletes it, and purged after the
     retention period (moderation.privacy)."""
 
-    comment = models.ForeignKey(
-        "comments.Comment", on_delete=models.CASCADE, related_name="edits"
-    )
+    comment = models.ForeignKey("comments.Comment", on_delete=models.CASCADE, related_name="edits")
     body = models.TextField()
     content_warning = models.CharField(max_length=200, blank=True)
     written_at = models.DateTimeField(help_text="When these words were first shown.")
