@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from blog.models import Author, ContentWarning, Essay, EssayAuthor, Series, SeriesPart, Topic
+from blog.revision_admin import EssayRevisionAdmin
 
 
 @admin.register(ContentWarning)
@@ -143,7 +144,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Essay)
-class EssayAdmin(admin.ModelAdmin):
+class EssayAdmin(EssayRevisionAdmin):
     list_display = [
         "title",
         "authors_line",

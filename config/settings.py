@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "demo",
     "django_tasks_db",
     "axes",
+    "reversion",
 ]
 
 MIDDLEWARE = [
