@@ -34,12 +34,14 @@ def comments_changed(*essay_ids: int) -> None:
 
 def essay_page_state(essay) -> str:
     """What else an essay page shows of comments that changes without a write: whether
-    they are still open (they close by age), the comment settings, the form's time stamp."""
+    they are still open (they close by age), the comment settings, the form's time stamp,
+    the essay's comment policy (it can end by itself)."""
     from comments.forms import fresh_form_stamp
     from comments.services import comments_are_open
 
     is_open = comments_are_open(essay)
     return (
         f"{is_open}:{settings.COMMENTS_THREADS_PER_PAGE}:{settings.COMMENTS_NEWEST_FIRST}:"
-        f"{settings.COMMENTS_MAX_DEPTH}:{fresh_form_stamp() if is_open else ''}"
+        f"{settings.COMMENTS_MAX_DEPTH}:{fresh_form_stamp() if is_open else ''}:"
+        f"{essay.comment_policy_now()}"
     )

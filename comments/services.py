@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from blog import markup
 from blog.http import client_address, strip_control
-from blog.models import Essay
+from blog.models import CommentPolicy, Essay
 from comments.caching import comments_changed
 from comments.models import SEGMENT_LENGTH, Comment
 from comments.signals import (
@@ -80,8 +80,11 @@ def repeat_key(*, essay: Essay, ip_address: str | None, author_name: str, body: 
 
 
 def comments_are_open(essay: Essay, *, now=None) -> bool:
-    """Whether readers may still reply to an essay (its switch and the site's closing age)."""
+    """Whether readers may still reply to an essay (its switch, its moderators' policy and
+    the site's closing age)."""
     if not essay.comments_open or not essay.is_public:
+        return False
+    if essay.comment_policy_now(now=now) == CommentPolicy.CLOSED:
         return False
     days = settings.COMMENTS_CLOSE_AFTER_DAYS
     return not days or (now or timezone.now()) < essay.published_at + timedelta(days=days)

@@ -18,7 +18,7 @@ def _root_order(field="thread"):
 
 THREAD_FIELDS = (
     "id", "parent_id", "depth", "author_name", "author_url", "body_html", "content_warning",
-    "status", "created_at",
+    "status", "created_at", "edited_at",
 )  # fmt: skip
 
 
@@ -38,7 +38,7 @@ class ThreadRow:
     def __init__(self, values):
         (
             self.id, self.parent_id, self.depth, self.author_name, self.author_url,
-            self.body_html, self.content_warning, self.status, self.created_at,
+            self.body_html, self.content_warning, self.status, self.created_at, self.edited_at,
         ) = values  # fmt: skip
 
     @property
@@ -114,7 +114,10 @@ def _annotate(rows: list[ThreadRow], own_ids, editable=frozenset(), hidden=froze
         comment.level = min(len(ancestors), max_depth - 1)
         ancestors.append(comment)
         public = comment.status == Comment.Status.APPROVED
-        comment.own_pending = comment.status == Comment.Status.PENDING and comment.pk in own_ids
+        # Spam (from a filter or a moderator's ban) looks held to its own writer: it tells a
+        # spammer or a banned author nothing they could work around (README, "Bans").
+        comment.own_pending = comment.pk in own_ids and comment.status in (
+            Comment.Status.PENDING, Comment.Status.SPAM)  # fmt: skip
         comment.placeholder = None
         if not public and not comment.own_pending:
             comment.placeholder = (

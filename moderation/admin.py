@@ -2,13 +2,25 @@
 
 import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html_join
 
 from comments.admin import CommentAdmin
 from comments.models import Comment
 from moderation import akismet
-from moderation.models import Decision, ListEntry, Report
+from moderation.bans import BanRefused, lift_ban
+from moderation.models import (
+    Ban,
+    CommenterNote,
+    Decision,
+    EssayCommentPolicy,
+    ListEntry,
+    Report,
+)
+from moderation.policy import set_policy
 from moderation.privacy import (
     erase_comments,
     erase_personal_data,
@@ -16,6 +28,8 @@ from moderation.privacy import (
     replace_stored_copies,
 )
 from moderation.services import ACTIONS, AlreadyActed, moderate
+
+MODERATE = "comments.moderate_comment"
 
 
 class RecordInline(admin.TabularInline):
@@ -132,11 +146,20 @@ class ListEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "comment", "step", "outcome", "reason", "actor"]
+    list_display = ["created_at", "comment", "essay", "step", "outcome", "reason", "actor"]
     list_filter = ["step", "outcome"]
-    list_select_related = ["comment", "actor"]
+    list_select_related = ["comment", "essay", "actor"]
     search_fields = ["reason"]
-    readonly_fields = ["comment", "step", "outcome", "reason", "actor", "details", "created_at"]
+    readonly_fields = [
+        "comment",
+        "essay",
+        "step",
+        "outcome",
+        "reason",
+        "actor",
+        "details",
+        "created_at",
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -145,4 +168,106 @@ class DecisionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ModeratorsOnly:
+    """Admin pages for anyone who may moderate comments (the Moderators group)."""
+
+    def _may(self, request) -> bool:
+        return request.user.is_active and request.user.has_perm(MODERATE)
+
+    def has_module_permission(self, request):
+        return self._may(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request)
+
+
+class PolicyForm(forms.ModelForm):
+    reason = forms.CharField(
+        max_length=400,
+        required=False,
+        help_text="Why: kept with the change, for the other moderators.",
+    )
+
+    class Meta:
+        model = EssayCommentPolicy
+        fields = ["comment_policy", "comment_policy_until"]
+
+    def clean(self):
+        data = super().clean()
+        if not " ".join(data.get("reason", "").split()):
+            self.add_error("reason", "Give a reason: the other moderators will read it.")
+        until = data.get("comment_policy_until")
+        if until is not None and until <= timezone.now():
+            self.add_error("comment_policy_until", "That end date is in the past.")
+        return data
+
+
+@admin.register(EssayCommentPolicy)
+class EssayCommentPolicyAdmin(ModeratorsOnly, admin.ModelAdmin):
+    form = PolicyForm
+    list_display = ["title", "comment_policy", "comment_policy_until", "published_at"]
+    list_filter = ["comment_policy"]
+    search_fields = ["title"]
+    fields = ["title", "comment_policy", "comment_policy_until", "reason", "policy_history"]
+    readonly_fields = ["title", "policy_history"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Changes")
+    def policy_history(self, obj):
+        decisions = obj.moderation_decisions.select_related("actor").order_by("-created_at")[:20]
+        return format_html_join(
+            "", "<p>{}: {} ({})</p>", ((d.created_at.strftime("%-d %b %Y %H:%M"), d.reason,
+                                         d.actor_name) for d in decisions)
+        ) or "None yet."  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        set_policy(
+            essay=obj, policy=form.cleaned_data["comment_policy"],
+            until=form.cleaned_data["comment_policy_until"],
+            reason=form.cleaned_data["reason"], moderator=request.user,
+        )  # fmt: skip
+
+
+@admin.register(Ban)
+class BanAdmin(ModeratorsOnly, admin.ModelAdmin):
+    list_display = ["kind", "value", "reason", "expires_at", "created_by", "lifted_at"]
+    list_filter = ["kind"]
+    search_fields = ["value", "reason"]
+    readonly_fields = ["kind", "value", "reason", "expires_at", "comment", "created_by",
+                       "created_at", "lifted_at", "lifted_by"]  # fmt: skip
+    actions = ["lift"]
+
+    def has_add_permission(self, request):
+        return False  # set from a comment in the queue, where the value is checked
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # lifted, never deleted: the record of who did what
+
+    @admin.action(description="Lift the selected bans")
+    def lift(self, request, queryset):
+        for ban in queryset:
+            try:
+                lift_ban(ban.pk, moderator=request.user)
+            except BanRefused as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+
+
+@admin.register(CommenterNote)
+class CommenterNoteAdmin(ModeratorsOnly, admin.ModelAdmin):
+    list_display = ["commenter", "body", "author", "created_at"]
+    search_fields = ["commenter", "body"]
+    readonly_fields = ["commenter", "author", "created_at"]
+
+    def has_add_permission(self, request):
         return False

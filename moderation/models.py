@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from blog.models import Essay
+
 
 class Decision(models.Model):
     """One step in a comment's moderation: who or what decided, what, and why."""
@@ -260,3 +262,12 @@ class CommentEdit(models.Model):
 
     def __str__(self):
         return f"Earlier text of comment {self.comment_id}"
+
+
+class EssayCommentPolicy(Essay):
+    """Essays as moderators see them in the admin: only their comment policy."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "essay comment policy"
+        verbose_name_plural = "essay comment policies"

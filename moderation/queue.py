@@ -26,10 +26,12 @@ from django.views.decorators.http import require_POST
 from blog.http import positive_id, strip_control
 from blog.models import Essay
 from comments.models import Comment
-from moderation import akismet
+from moderation import akismet, bans
+from moderation.bans import commenter_key
 from moderation.counts import REPORTED_STATUSES, TABS, forget_tab_counts, tab_counts
-from moderation.models import Decision, Report
+from moderation.models import CommenterNote, Decision, Report
 from moderation.services import ACTIONS, AlreadyActed, moderate
+from moderation.tools import commenter_query, tool_context
 
 Status = Comment.Status
 TAB_LABELS = {"reported": "Reported"} | {status: Status(status).label for status in Status}
@@ -86,6 +88,7 @@ def _reported(comments):
 
 
 NOTES_SHOWN = 10
+NOTES_ON_ROW = 3
 # The list counts at most this many of its rows, so a page costs the same with a hundred
 # pending comments or a hundred thousand; past it, filters reach the rest.
 LISTED_AT_MOST = 2500
@@ -129,17 +132,13 @@ def _attach_reports(comments: list[Comment]) -> None:
         comment.newest_report = newest.get(comment.pk)
 
 
-@login_required
-@permission_required(MODERATE, raise_exception=True)
-def queue(request):
-    counts = tab_counts()
-    status = request.GET.get("status")
-    if status not in TABS:  # the landing page: reported comments first, when there are any
-        status = "reported" if counts["reported"] else Status.PENDING
-    essay_id = positive_id(request.GET.get("essay"))
-    q = strip_control(request.GET.get("q", ""))
-
+def _listing(request, status: str, *, essay_id, q, counts, besides_reported=False) -> dict:
+    """One tab's list: its page of comments with everything a row shows. `besides_reported`
+    leaves out comments with open reports (listed above it, on the landing page)."""
     comments = Comment.objects.all()
+    if besides_reported:
+        open_reports = Report.objects.filter(state=Report.State.OPEN)
+        comments = comments.exclude(pk__in=Subquery(open_reports.values("comment_id")))
     if status != "reported":  # reported comments are approved or pending: see _reported
         comments = comments.filter(status=status)
     if essay_id:
@@ -160,28 +159,79 @@ def queue(request):
     # comment that arrived since they were taken is listed (issue 13).
     paginator = CappedPaginator(comments, settings.MODERATION_QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    if not essay_id and not q:  # this tab's label agrees with its list
-        counts = counts | {status: max(counts[status], paginator.count)
-                           if paginator.capped else paginator.count}  # fmt: skip
+    page.object_list = list(page.object_list)
     if status == "reported":
-        page.object_list = list(page.object_list)
         _attach_reports(page.object_list)
+    attach_people(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     query["status"] = status
-    context = {
-        "page": page,
-        "listed_at_most": LISTED_AT_MOST if paginator.capped else None,
+    return {
         "status": status,
-        "status_label": TAB_LABELS[status],
-        "tabs": [(tab, TAB_LABELS[tab], counts[tab]) for tab in TABS],
+        "label": TAB_LABELS[status],
+        "page": page,
+        "count": max(counts[status], paginator.count) if paginator.capped else paginator.count,
+        "listed_at_most": LISTED_AT_MOST if paginator.capped else None,
         "actions": [ACTIONS[name] for name in TAB_ACTIONS[status]],
+        "page_query": query.urlencode(),
+    }
+
+
+def attach_people(comments: list[Comment]) -> None:
+    """Each row's commenter: link, notes and any ban in force (2 queries for the page)."""
+    keys = {c.pk: commenter_key(c.author_email, c.author_name) for c in comments}
+    notes: dict[str, list] = {}
+    if comments:
+        for note in CommenterNote.objects.filter(commenter__in=set(keys.values())).select_related(
+            "author"
+        ):
+            notes.setdefault(note.commenter, []).append(note)
+    in_force = bans.active_bans_for(comments)
+    for comment in comments:
+        found = notes.get(keys[comment.pk], [])
+        comment.notes, comment.more_notes = found[:NOTES_ON_ROW], len(found) - NOTES_ON_ROW
+        comment.ban = in_force.get(comment.pk)
+        if comment.ban is not None:
+            comment.ban.label = bans.label(comment.ban)
+            comment.ban.until = bans.until_text(comment.ban)
+        comment.commenter_query = commenter_query(comment)
+        comment.ban_choices = bans.choices_for(comment)
+
+
+@login_required
+@permission_required(MODERATE, raise_exception=True)
+def queue(request):
+    counts = tab_counts()
+    status = request.GET.get("status")
+    essay_id = positive_id(request.GET.get("essay"))
+    q = strip_control(request.GET.get("q", ""))
+    if status in TABS:
+        shown = [status]
+    elif counts["reported"] and counts[Status.PENDING]:
+        # The landing page: nothing waiting is a tab away unseen.
+        shown = ["reported", Status.PENDING]
+    else:
+        shown = ["reported" if counts["reported"] else Status.PENDING]
+    landing = len(shown) > 1
+    listings = [
+        _listing(request, s, essay_id=essay_id, q=q, counts=counts,
+                 besides_reported=landing and s == Status.PENDING)
+        for s in shown
+    ]  # fmt: skip
+    if not essay_id and not q and not landing:  # the tab's label agrees with its list
+        counts = counts | {listing["status"]: listing["count"] for listing in listings}
+    status = shown[0]
+    context = {
+        "listings": listings,
+        "landing": landing,
+        "status": "" if landing else status,
+        "status_label": "Waiting" if landing else TAB_LABELS[status],
+        "tabs": [(tab, TAB_LABELS[tab], counts[tab]) for tab in TABS],
         "essays": _essay_choices(essay_id),
         "essay_id": essay_id,
         "q": q,
-        "page_query": query.urlencode(),
         "akismet_configured": akismet.is_configured(),
-    }
+    } | tool_context()
     return render(request, "moderation/queue.html", context)
 
 

@@ -18,6 +18,8 @@ from django.utils.text import Truncator
 from blog.http import positive_id
 from comments.models import Comment
 from comments.services import change_status
+from moderation.bans import active_ban
+from moderation.bans import label as ban_label
 from moderation.counts import forget_tab_counts
 from moderation.limits import address_key
 from moderation.models import Decision, Report
@@ -91,12 +93,20 @@ def _submit(comment_id, reason, note, reporter, ip_address) -> Report:
         raise ReportRefused(NOT_PUBLIC, status=404)
     reports = Report.objects.filter(comment=comment)
     window = timezone.now() - timedelta(hours=settings.MODERATION_REPORT_IP_WINDOW_HOURS)
-    ip_address = address_key(ip_address)
+    raw_ip, ip_address = ip_address, address_key(ip_address)
     same_address = reports.filter(ip_address=ip_address).filter(
         Q(state=Report.State.OPEN) | Q(created_at__gte=window)
     )
     if reports.filter(reporter=reporter).exists() or (ip_address and same_address.exists()):
         raise ReportRefused(ALREADY, status=409)
+    ban = active_ban(ip=raw_ip)
+    if ban is not None:  # thanked like any reader, and not counted (moderation.bans)
+        Decision.objects.create(
+            comment=comment, step=Decision.Step.BAN, outcome=Decision.Outcome.SKIPPED,
+            reason=f"a report was not counted: sent from a banned address ({ban_label(ban)})",
+            details={"ban": ban.pk},
+        )  # fmt: skip
+        return Report(comment=comment, reason=reason)  # not saved
     report = record_report(
         comment, reason=reason, note=note, reporter=reporter, ip_address=ip_address
     )

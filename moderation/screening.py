@@ -20,9 +20,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.tasks import default_task_backend
 from django.utils import timezone
 
+from blog.models import CommentPolicy
 from comments.models import Comment
 from comments.services import change_status
 from moderation import akismet
+from moderation.bans import active_ban, until_text
+from moderation.bans import label as ban_label
 from moderation.models import Decision, ListEntry
 from moderation.reports import open_reports
 from moderation.signals import comment_held
@@ -293,6 +296,16 @@ def _screen(comment_id: int) -> str | None:
     ):
         return comment.status  # already screened or decided by a person
 
+    ban = active_ban(comment.author_email, comment.ip_address)
+    if ban is not None:  # silent: the writer sees it as held (moderation.bans)
+        Decision.objects.create(
+            comment=comment, step=Step.BAN, outcome=Outcome.SPAM,
+            reason=f"{ban_label(ban)} is banned {until_text(ban)}: {ban.reason}"[:500],
+            details={"ban": ban.pk},
+        )  # fmt: skip
+        finish(comment, Comment.Status.SPAM, f"spam: {ban_label(ban)} is banned"[:500])
+        return Comment.Status.SPAM
+
     local = [d for d in decisions if d.step in LOCAL_STEPS] or _local_steps(comment)
     spam = next((d for d in local if d.outcome == Outcome.SPAM), None)
     if spam is not None:
@@ -312,8 +325,20 @@ def _screen(comment_id: int) -> str | None:
         holds.append("Akismet is not configured")
     if open_reports(comment).exists():
         holds.append("readers have reported it")  # e.g. edited after reports hid it
+    policy = comment.essay.comment_policy_now()
     if holds:
         finish(comment, Comment.Status.PENDING, "held for review: " + "; ".join(holds))
+    elif policy in (CommentPolicy.HOLD, CommentPolicy.CLOSED):
+        finish(comment, Comment.Status.PENDING, "held for review: the essay's policy holds "
+               "every new comment" if policy == CommentPolicy.HOLD else
+               "held for review: comments on the essay were closed")  # fmt: skip
+    elif policy == CommentPolicy.TRUSTED:
+        if _is_returning_author(comment):
+            finish(comment, Comment.Status.APPROVED, "approved: every check passed and the "
+                   "essay's policy trusts this returning author")  # fmt: skip
+            return Comment.Status.APPROVED
+        finish(comment, Comment.Status.PENDING, "held for review: the essay's policy "
+               "publishes only trusted returning authors")  # fmt: skip
     elif settings.MODERATION_ALWAYS_HOLD:
         finish(comment, Comment.Status.PENDING, "held for review: every comment is held")
     elif settings.MODERATION_TRUST_RETURNING and _is_returning_author(comment):

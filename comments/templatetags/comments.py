@@ -7,11 +7,13 @@ from django.db.models import Count
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from blog.cross_origin import signed_in
 from blog.http import positive_id
+from blog.models import CommentPolicy
 from comments.caching import essay_version, site_version
 from comments.forms import CommentForm
 from comments.models import Comment
@@ -124,6 +126,19 @@ def _cached_threads(request, essay, page_number, comments_open) -> dict:
     return section
 
 
+def policy_notice(essay) -> str:
+    """What readers are told of the essay's own comment policy (blog.models.CommentPolicy)."""
+    policy = essay.comment_policy_now()
+    until = essay.comment_policy_until
+    when = f" until {timezone.localtime(until):%-d %B %Y}" if until else ""
+    return {
+        CommentPolicy.HOLD: "Comments on this essay are reviewed before they appear.",
+        CommentPolicy.TRUSTED: "Comments on this essay are reviewed before they appear, "
+        "except from returning commenters whose comments were approved before.",
+        CommentPolicy.CLOSED: f"Comments on this essay are closed{when}.",
+    }.get(policy, "")
+
+
 @register.inclusion_tag("comments/_section.html", takes_context=True)
 def render_comments(context, essay, form_only=False):
     """The comment section of an essay page: threads, paging, and the form.
@@ -194,6 +209,9 @@ def render_comments(context, essay, form_only=False):
         "form_html": form_html,
         "form_in_thread": form_in_thread,
         "comments_open": comments_open,
+        "policy_notice": policy_notice(essay),
+        # A comment sent just as comments closed: its words stay on the page to copy.
+        "kept_text": form["body"].value() if form.is_bound and not comments_open else "",
         "refusal": context.get("comment_refusal", ""),
         "page_param": PAGE_PARAM,
         "form_only": form_only,

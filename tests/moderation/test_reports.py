@@ -487,7 +487,7 @@ def test_the_reported_tab_makes_the_same_queries_for_1_and_500_comments(essay, m
     with CaptureQueriesContext(connection) as many:
         html = queue(client)
     assert html.count("data-queue-item") == 25
-    assert len(many) == len(one) <= 10
+    assert len(many) == len(one) <= 14  # with notes, bans and edit history of the rows
 
 
 def test_report_addresses_are_purged_with_other_personal_data(comment, settings):
