@@ -293,14 +293,17 @@ def change_body(
     content_warning: str,
     status: str | None = None,
     expected: Iterable[str] = CHANGEABLE,
+    edited_at=None,
 ) -> bool:
     """Replace a comment's words (and its status, if given) while it is in an `expected`
-    status; whether it was."""
+    status; whether it was. `edited_at` marks the change as its writer's (readers see it)."""
     values = {
         "body": body, "body_html": markup.render_comment(body), "content_warning": content_warning
     }  # fmt: skip
     if status is not None:
         values["status"] = status
+    if edited_at is not None:
+        values["edited_at"] = edited_at
     return bool(_write([comment], expected=expected, **values))
 
 
@@ -382,15 +385,24 @@ def comment_deleted(sender, instance: Comment, **kwargs) -> None:
 def edit_own_comment(*, comment: Comment, body: str, content_warning: str) -> bool:
     """Change a comment at its writer's request: it waits for screening again.
 
-    False when it could no longer be changed (a moderator removed it meanwhile).
+    False when it could no longer be changed (a moderator removed it meanwhile). Readers
+    see when it was edited; comment_edited carries the words it replaced, for whoever
+    keeps them (moderation does, for moderators).
     """
+    previous = {
+        "previous_body": comment.body,
+        "previous_warning": comment.content_warning,
+        "previous_written_at": comment.edited_at or comment.created_at,
+    }
     with transaction.atomic():
         edited = change_body(
             comment=comment, body=body, content_warning=content_warning,
-            status=Status.PENDING, expected=CHANGEABLE,
+            status=Status.PENDING, expected=CHANGEABLE, edited_at=timezone.now(),
         )  # fmt: skip
         if edited:
-            transaction.on_commit(lambda: comment_edited.send(sender=Comment, comment=comment))
+            transaction.on_commit(
+                lambda: comment_edited.send(sender=Comment, comment=comment, **previous)
+            )
     return edited
 
 

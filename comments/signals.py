@@ -15,7 +15,9 @@ from django.dispatch import Signal
 
 comment_will_be_posted = Signal()  # kwargs: essay, parent, request_meta, author_name, ...
 comment_submitted = Signal()  # kwargs: comment
-comment_edited = Signal()  # kwargs: comment; sent on commit, after its writer changed it
+# kwargs: comment, previous_body, previous_warning, previous_written_at (when the replaced
+# words were first shown); sent on commit, after its writer changed it
+comment_edited = Signal()
 comment_withdrawn = Signal()  # kwargs: comment; sent on commit, after its writer deleted it
 comment_published = Signal()  # kwargs: comment; sent on commit, after it became approved
 

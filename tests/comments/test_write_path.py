@@ -79,6 +79,37 @@ def test_a_new_body_is_rendered_and_bumps_once_committed(essay, django_capture_o
     assert essay_version(essay.pk) != before
 
 
+def test_a_writers_edit_is_dated_and_announced_with_the_words_it_replaced(
+    essay, django_capture_on_commit_callbacks
+):
+    from comments.signals import comment_edited
+
+    comment = make_comment(essay, body="Old words.", content_warning="Grief")
+    heard = []
+
+    def listener(sender, **kwargs):
+        heard.append(kwargs)
+
+    comment_edited.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert edit_own_comment(comment=comment, body="New words.", content_warning="")
+    finally:
+        comment_edited.disconnect(listener)
+    stored = Comment.objects.get(pk=comment.pk)
+    assert stored.edited_at is not None and stored.edited_at >= stored.created_at
+    (kwargs,) = heard
+    assert (kwargs["previous_body"], kwargs["previous_warning"]) == ("Old words.", "Grief")
+    assert kwargs["previous_written_at"] == stored.created_at
+    assert kwargs["comment"].body == "New words."
+
+
+def test_a_change_of_words_not_made_by_its_writer_is_not_marked_edited(essay):
+    comment = make_comment(essay, body="Old words.")
+    change_body(comment=comment, body="New words.", content_warning="")
+    assert Comment.objects.get(pk=comment.pk).edited_at is None
+
+
 def test_an_edit_after_a_moderator_took_the_comment_down_changes_nothing(
     essay, django_capture_on_commit_callbacks
 ):
