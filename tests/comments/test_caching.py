@@ -79,6 +79,24 @@ def test_an_editors_correction_shows_once_committed(
     assert "A pseudonym" in html and "Real Name" not in html
 
 
+def test_a_writers_edit_shows_as_edited_once_approved_again(
+    client, essay, moderator, django_capture_on_commit_callbacks
+):
+    from comments.services import edit_own_comment
+
+    comment = make_comment(essay, body="Before the edit.")
+    html = page(client, essay)
+    assert "Before the edit." in html and "comment-edited" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        edit_own_comment(comment=comment, body="After the edit.", content_warning="")
+    assert "After the edit." not in page(client, essay)  # screened again first
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_comment(comment=comment, moderator=moderator)
+    html = page(Client(), essay)
+    assert "After the edit." in html and "Before the edit." not in html
+    assert '<span class="comment-edited">(edited <time datetime="' in html
+
+
 def test_saving_the_essay_shows_at_once(client, essay):
     assert "Original body." in page(client, essay)
     essay.body = "Rewritten body."

@@ -198,6 +198,22 @@ def test_dates_are_shown_in_the_site_time_zone_and_language(client, essay, setti
     assert '<time datetime="2026-07-03T14:05:00+01:00">3 Juli 2026, 14:05</time>' in html
 
 
+def test_an_edited_comment_says_when_it_was_edited(client, essay, settings):
+    settings.TIME_ZONE = "Europe/London"
+    edited, untouched = make_comment(essay), make_comment(essay)
+    Comment.objects.filter(pk=edited.pk).update(
+        edited_at=datetime(2026, 7, 3, 13, 20, tzinfo=UTC)  # 14:20 in London
+    )
+    html = client.get(essay.get_absolute_url()).content.decode()
+    header = re.search(rf'id="comment-{edited.pk}".*?</header>', html, re.S).group(0)
+    assert header.endswith(
+        '<span class="comment-edited">(edited <time datetime="2026-07-03T14:20:00+01:00">'
+        "3 July 2026, 14:20</time>)</span></header>"
+    )
+    other = re.search(rf'id="comment-{untouched.pk}".*?</header>', html, re.S).group(0)
+    assert "edited" not in other
+
+
 def test_a_thousand_comments_are_counted_with_a_thousands_separator(client, essay):
     Comment.objects.bulk_create(
         Comment(essay=essay, path=f"{i:016x}", thread=f"{i:016x}", depth=0,
