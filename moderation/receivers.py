@@ -31,6 +31,18 @@ def screen_new_comment(sender, comment, **kwargs):
     screen_comment.enqueue(comment.pk)
 
 
+@receiver(comment_edited, dispatch_uid="moderation.keep_replaced_words")
+def keep_replaced_words(sender, comment, previous_body=None, **kwargs):
+    """Moderators can read what an edit replaced (moderation.history)."""
+    from moderation.history import keep_earlier_text
+
+    if previous_body is not None:
+        keep_earlier_text(
+            comment=comment, body=previous_body, content_warning=kwargs["previous_warning"],
+            written_at=kwargs["previous_written_at"],
+        )  # fmt: skip
+
+
 @receiver(comment_edited, dispatch_uid="moderation.screen_edited_comment")
 def screen_edited_comment(sender, comment, **kwargs):
     """An edit starts screening over (Akismet is told it is a recheck after an edit), and

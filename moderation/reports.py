@@ -119,9 +119,11 @@ def _submit(comment_id, reason, note, reporter, ip_address) -> Report:
 
 def record_report(comment, *, reason, note, reporter, ip_address=None) -> Report:
     """Store a report and its Decision (the reason and note; never who sent it)."""
+    # The words as reported stay with the report, so a later edit cannot hide them.
     report = Report.objects.create(
-        comment=comment, reason=reason, note=note, reporter=reporter, ip_address=ip_address
-    )
+        comment=comment, reason=reason, note=note, reporter=reporter, ip_address=ip_address,
+        comment_text=comment.body,
+    )  # fmt: skip
     label = Report.Reason(reason).label
     Decision.objects.create(
         comment=comment, step=Decision.Step.REPORT, outcome=Decision.Outcome.REPORTED,
