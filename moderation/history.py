@@ -1,7 +1,9 @@
 """What a comment said before: the words its writer edited out, and its words when reported.
 
 Moderators only. Readers see just that a comment was edited, and when (comments'
-edited_at).
+edited_at). The earlier words are forgotten when the writer deletes the comment (except
+what an open report needs to be decided), when its words are erased on request, and after
+PRIVACY_RETENTION_DAYS (moderation.privacy).
 """
 
 from collections.abc import Sequence
@@ -35,6 +37,15 @@ def keep_earlier_text(*, comment: Comment, body: str, content_warning: str, writ
     CommentEdit.objects.create(
         comment=comment, body=body, content_warning=content_warning, written_at=written_at
     )
+
+
+def forget_withdrawn(comment: Comment) -> None:
+    """Its writer deleted the comment: drop the earlier words, and the words kept with
+    reports that are settled. Open reports keep theirs until a moderator decides them."""
+    CommentEdit.objects.filter(comment=comment).delete()
+    Report.objects.filter(comment=comment).exclude(state=Report.State.OPEN).exclude(
+        comment_text=""
+    ).update(comment_text="")
 
 
 def attach_history(comments: Sequence[Comment]) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.services import erase
-from moderation.models import Decision, Report
+from moderation.models import CommentEdit, Decision, Report
 
 # Apps above moderation add what they hold about an email address to an export, and erase
 # it with the comments, by answering these (subscriptions does). Receivers return a dict:
@@ -28,7 +28,8 @@ PERSONAL_PARAMS = ("user_ip", "user_agent", "referrer", "comment_author_email")
 def purge_personal_data(
     *, batch_size: int = 500, progress: Callable[[int, int], None] | None = None
 ) -> int:
-    """Clear request data of comments older than PRIVACY_RETENTION_DAYS; return how many."""
+    """Clear request data of comments older than PRIVACY_RETENTION_DAYS, and forget earlier
+    words kept for moderators as long; return how many comments were cleared."""
     cutoff = timezone.now() - timedelta(days=settings.PRIVACY_RETENTION_DAYS)
     has_data = ~Q(ip_address=None) | ~Q(user_agent="") | ~Q(referrer="")
     ids = list(
@@ -47,6 +48,10 @@ def purge_personal_data(
             progress(min(start + batch_size, len(ids)), len(ids))
     # Reporters' addresses, kept only to limit reports per address, go on the same schedule.
     Report.objects.filter(created_at__lt=cutoff).exclude(ip_address=None).update(ip_address=None)
+    # So do the words an edit replaced and the words a report was made on (even an open
+    # report's: the comment itself, if its writer kept it, still says what it says now).
+    CommentEdit.objects.filter(replaced_at__lt=cutoff).delete()
+    Report.objects.filter(created_at__lt=cutoff).exclude(comment_text="").update(comment_text="")
     return len(ids)
 
 
@@ -104,9 +109,10 @@ def _when(moment) -> str | None:
 
 def export_comments(email: str = "", *, comment_ids: Iterable[int] = ()) -> list[dict]:
     """Everything the site holds about a writer, found by email and/or comment ids, as
-    JSON-ready data (a data-access request): each comment with its request data, every
-    screening and moderation step with what was sent to Akismet, the reports about it,
-    and what the admin's history says of it.
+    JSON-ready data (a data-access request): each comment with its request data, the
+    words its writer edited out, every screening and moderation step with what was sent
+    to Akismet, the reports about it (with the words they were made on), and what the
+    admin's history says of it.
 
     Reports give their reason and outcome but not the reporter's note: the note is another
     reader's words, written in confidence, and can tell who wrote it (often someone the
@@ -116,6 +122,12 @@ def export_comments(email: str = "", *, comment_ids: Iterable[int] = ()) -> list
     comments = list(comments_of(email=email, comment_ids=comment_ids).select_related("essay"))
     ids = [c.pk for c in comments]
     decisions, reports, history = defaultdict(list), defaultdict(list), defaultdict(list)
+    edits = defaultdict(list)
+    for e in CommentEdit.objects.filter(comment__in=ids).order_by("replaced_at", "pk"):
+        edits[e.comment_id].append({
+            "comment": e.body, "content_warning": e.content_warning,
+            "shown_from": _when(e.written_at), "replaced_at": _when(e.replaced_at),
+        })  # fmt: skip
     for d in Decision.objects.filter(comment__in=ids).order_by("created_at", "pk"):
         decisions[d.comment_id].append({
             "at": _when(d.created_at), "step": d.get_step_display(),
@@ -126,6 +138,7 @@ def export_comments(email: str = "", *, comment_ids: Iterable[int] = ()) -> list
         reports[r.comment_id].append({
             "at": _when(r.created_at), "reason": r.get_reason_display(),
             "state": r.get_state_display(), "resolved_at": _when(r.resolved_at),
+            "comment_when_reported": r.comment_text,
         })  # fmt: skip
     for entry in _admin_history(ids):
         history[int(entry.object_id)].append({
@@ -149,6 +162,8 @@ def export_comments(email: str = "", *, comment_ids: Iterable[int] = ()) -> list
             "user_agent": c.user_agent,
             "referrer": c.referrer,
             "browser_key": c.writer_key,
+            "edited_at": _when(c.edited_at),
+            "earlier_versions": edits[c.pk],
             "decisions": decisions[c.pk],
             "reports": reports[c.pk],
             "admin_history": history[c.pk],
@@ -195,8 +210,9 @@ def _admin_history(comment_ids: list[int]):
 
 def erase_comments(email: str = "", *, comment_ids: Iterable[int] = (), actor) -> int:
     """Erase the comments found by email and/or id: words, name, contact and request data,
-    the copies kept for Akismet, the notes of reports on them, and their name and words in
-    the admin's history.
+    the copies kept for Akismet, the words it had before edits, the notes of reports on
+    them and the words they were reported for, and their name and words in the admin's
+    history.
 
     The rows stay, removed, so replies keep "This comment was removed." for context; each
     erase is recorded as a Decision with who asked for it.
@@ -213,7 +229,10 @@ def erase_comments(email: str = "", *, comment_ids: Iterable[int] = (), actor) -
             if reason != decision.reason:
                 decision.reason = reason
                 decision.save(update_fields=["reason"])
-        Report.objects.filter(comment__in=ids).exclude(note="").update(note="")
+        CommentEdit.objects.filter(comment__in=ids).delete()
+        Report.objects.filter(comment__in=ids).exclude(note="", comment_text="").update(
+            note="", comment_text=""
+        )
         for entry in _admin_history(ids):
             entry.object_repr = f"Comment {entry.object_id} (erased)"
             entry.change_message = ""

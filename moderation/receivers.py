@@ -61,10 +61,13 @@ def screen_edited_comment(sender, comment, **kwargs):
 
 @receiver(comment_withdrawn, dispatch_uid="moderation.forget_withdrawn_comment")
 def forget_withdrawn_comment(sender, comment, **kwargs):
-    """The writer deleted their comment: drop the copies of it kept for Akismet too."""
+    """The writer deleted their comment: drop the copies of it kept for Akismet too, and
+    its earlier words (but not what an open report needs; moderation.history)."""
+    from moderation.history import forget_withdrawn
     from moderation.models import Decision
 
     Decision.objects.filter(comment=comment).update(details={})
+    forget_withdrawn(comment)
     Decision.objects.create(
         comment=comment, step=Decision.Step.WITHDRAWN, outcome=Decision.Outcome.REMOVE,
         reason="deleted by its writer",

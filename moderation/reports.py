@@ -195,10 +195,13 @@ def resolve_reports(comment: Comment, *, kept: bool, up_to: int | None = None) -
 
     `up_to` is the newest report the moderator saw: reports that came in after it stay
     open. Dismissed reports never count again; only new reports can raise the comment
-    again. A dealt-with report no longer needs its address, so it is cleared now.
+    again. A dealt-with report no longer needs its address, so it is cleared now; nor,
+    once its writer has deleted the comment, the words it was reported for.
     """
+    gone = {"comment_text": ""} if not comment.body else {}
     return open_reports(comment, up_to=up_to).update(
         state=Report.State.DISMISSED if kept else Report.State.UPHELD,
         resolved_at=timezone.now(),
         ip_address=None,
+        **gone,
     )

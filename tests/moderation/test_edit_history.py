@@ -1,7 +1,12 @@
-"""Moderators can read what a writer's edit replaced and what a comment said when reported."""
+"""Moderators can read what a writer's edit replaced and what a comment said when reported;
+a writer's delete, an erasure and the retention period take those words away."""
 
+import io
+import json
+from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import timezone
@@ -10,7 +15,7 @@ from comments.models import Comment
 from comments.services import edit_own_comment
 from moderation.history import LISTED_EDITS, attach_history
 from moderation.models import CommentEdit, Report
-from moderation.reports import record_report
+from moderation.reports import record_report, resolve_reports
 from tests.factories import comment_form_data, make_comment, make_essay
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +114,82 @@ def test_reported_words_the_comment_still_says_are_not_repeated(essay):
     comment = make_comment(essay, body="Unchanged words.")
     reported(comment, "r" * 32)
     assert history(comment).reported_texts == []
+
+
+def test_a_writers_delete_forgets_earlier_words_but_not_what_an_open_report_needs(
+    client, essay, run_on_commit
+):
+    comment = writes(client, essay, "Words someone reported.")
+    open_report = reported(comment, "a" * 32)
+    settled = reported(comment, "b" * 32, state=Report.State.DISMISSED)
+    run_on_commit(edits, client, comment, "Words edited after.")
+    assert comment.edits.exists()
+    run_on_commit(client.post, f"/comments/{comment.pk}/delete/")
+    comment.refresh_from_db()
+    assert comment.body == "" and not comment.edits.exists()
+    settled.refresh_from_db()
+    open_report.refresh_from_db()
+    assert settled.comment_text == ""
+    assert open_report.comment_text == "Words someone reported."
+    # A moderator still reads what was reported, and once they decide, it goes too.
+    assert [r.text for r in history(comment).reported_texts] == ["Words someone reported."]
+    resolve_reports(comment, kept=False)
+    open_report.refresh_from_db()
+    assert open_report.state == Report.State.UPHELD and open_report.comment_text == ""
+
+
+def test_deciding_a_report_on_a_kept_comment_keeps_its_reported_words(essay):
+    comment = make_comment(essay, body="Reported words.")
+    report = reported(comment, "c" * 32)
+    resolve_reports(comment, kept=True)
+    report.refresh_from_db()
+    assert report.comment_text == "Reported words."
+
+
+def test_earlier_words_are_forgotten_after_the_retention_period(essay, settings):
+    settings.PRIVACY_RETENTION_DAYS = 30
+    comment = make_comment(essay, body="Words now.")
+    old_edit = CommentEdit.objects.create(comment=comment, body="Old words.",
+                                          written_at=comment.created_at)  # fmt: skip
+    recent_edit = CommentEdit.objects.create(comment=comment, body="Recent words.",
+                                             written_at=comment.created_at)  # fmt: skip
+    long_ago = timezone.now() - timedelta(days=31)
+    CommentEdit.objects.filter(pk=old_edit.pk).update(replaced_at=long_ago)
+    old_report, recent_report = reported(comment, "d" * 32), reported(comment, "e" * 32)
+    Report.objects.filter(pk=old_report.pk).update(created_at=long_ago)
+
+    call_command("purge_personal_data", stdout=io.StringIO())
+
+    assert list(comment.edits.values_list("pk", flat=True)) == [recent_edit.pk]
+    old_report.refresh_from_db()
+    recent_report.refresh_from_db()
+    assert old_report.comment_text == "" and recent_report.comment_text == "Words now."
+
+
+def test_the_export_holds_earlier_versions_and_an_erasure_removes_them(
+    client, essay, run_on_commit
+):
+    from django.contrib.auth import get_user_model
+
+    client.post(
+        f"/essays/{essay.slug}/comment/",
+        comment_form_data(body="My street is Elm Street.", author_email="jo@example.org"),
+    )
+    comment = Comment.objects.get(author_email="jo@example.org")
+    reported(comment, "f" * 32)
+    run_on_commit(edits, client, comment, "My street is somewhere.")
+    out = io.StringIO()
+    call_command("export_personal_data", "jo@example.org", stdout=out)
+    (exported,) = json.loads(out.getvalue())["comments"]
+    assert [v["comment"] for v in exported["earlier_versions"]] == ["My street is Elm Street."]
+    assert exported["edited_at"] is not None
+    assert exported["reports"][0]["comment_when_reported"] == "My street is Elm Street."
+
+    get_user_model().objects.create_user("dpo", is_staff=True)
+    call_command("erase_personal_data", "jo@example.org", "--by", "dpo", "--yes",
+                 stdout=io.StringIO())  # fmt: skip
+    assert not comment.edits.exists()
+    assert Report.objects.get(comment=comment).comment_text == ""
 
 
 def test_attach_history_costs_two_queries_for_one_comment_or_fifty(

@@ -2,7 +2,9 @@
 
 After PRIVACY_RETENTION_DAYS (default 30) a comment keeps its text, name and (hidden)
 email, but loses the IP address, user agent and referrer it was sent with, and the copy of
-them kept for Akismet feedback. Runs in batches with a progress line; run it daily.
+them kept for Akismet feedback. Moderators' copies of earlier words (what an edit
+replaced, what a report was made on) are forgotten on the same schedule. Runs in batches
+with a progress line; run it daily.
 """
 
 from django.core.management.base import BaseCommand
@@ -11,7 +13,10 @@ from moderation.privacy import purge_personal_data
 
 
 class Command(BaseCommand):
-    help = "Clear IP addresses, user agents and referrers older than PRIVACY_RETENTION_DAYS."
+    help = (
+        "Clear IP addresses, user agents, referrers and earlier words of comments older "
+        "than PRIVACY_RETENTION_DAYS."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500)
