@@ -249,6 +249,14 @@ def test_the_history_template_says_nothing_of_a_comment_never_edited(essay):
     assert html.strip() == ""
 
 
+def test_the_privacy_page_says_what_moderators_keep_after_a_delete(client, settings):
+    settings.PRIVACY_RETENTION_DAYS = 21
+    html = client.get("/privacy/").content.decode()
+    assert "The words you replaced are kept for our moderators only" in html
+    assert "never longer than 21 days after the report" in html
+    assert "deleted 21 days after the words were replaced or reported" in html
+
+
 def test_an_edit_by_the_service_alone_keeps_the_replaced_words(essay, run_on_commit):
     comment = make_comment(essay, body="Before.", content_warning="self-harm")
     assert run_on_commit(edit_own_comment, comment=comment, body="After.", content_warning="")
