@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from blog.http import strip_control
 from comments.models import Comment
 from moderation import bans
+from moderation.history import attach_history
 from moderation.models import Ban, CommenterNote, Decision, Report
 from moderation.tools import add_note_to, moderator_view
 
@@ -82,6 +83,7 @@ def commenter(request):
         request.GET.get("page")
     )
     page.object_list = list(page.object_list)
+    attach_history(page.object_list)
     email = shown if "@" in shown else ""
     ban_match = Q(comment__in=comments.values("pk"))
     if email:

@@ -29,6 +29,7 @@ from comments.models import Comment
 from moderation import akismet, bans
 from moderation.bans import commenter_key
 from moderation.counts import REPORTED_STATUSES, TABS, forget_tab_counts, tab_counts
+from moderation.history import attach_history
 from moderation.models import CommenterNote, Decision, Report
 from moderation.services import ACTIONS, AlreadyActed, moderate
 from moderation.tools import commenter_query, tool_context
@@ -163,6 +164,7 @@ def _listing(request, status: str, *, essay_id, q, counts, besides_reported=Fals
     if status == "reported":
         _attach_reports(page.object_list)
     attach_people(page.object_list)
+    attach_history(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     query["status"] = status

@@ -54,7 +54,7 @@ def test_pending_tab_lists_oldest_first_with_reasons_and_details(client, moderat
     assert html.index("First") < html.index("Second")
     assert "f@example.org" in html and "203.0.113.5" in html
     assert "In reply to Pat: <q>The parent comment text.</q>" in html
-    assert "skipped: not configured" in html
+    assert "Akismet: skipped, not configured" in html and "Skipped (" not in html
     assert f'value="approve:{first.pk}"' in html and f'value="remove:{second.pk}"' in html
     assert re.search(r"Pending <span class=\"count\">2</span>", html)
     assert "Akismet is off." in html
@@ -218,7 +218,8 @@ def test_queue_queries_do_not_grow_with_pending_comments(
         [Decision(comment=c, step="policy", outcome="hold", reason="r") for c in rows]
     )
     client.force_login(moderator)
-    with django_assert_max_num_queries(11):
+    # 11, and 2 for the rows' notes and bans, 2 for their edit history.
+    with django_assert_max_num_queries(15):
         response = client.get(QUEUE)
     assert response.status_code == 200
     assert response.content.decode().count('class="queue-item"') == min(n, 25)
@@ -280,3 +281,32 @@ def test_the_admin_cannot_change_a_status_by_editing_it(client, essay):
     client.force_login(make_user(is_staff=True, is_superuser=True))
     html = client.get(reverse("admin:comments_comment_change", args=[comment.pk])).content
     assert b'name="status"' not in html
+
+
+def test_the_landing_page_shows_reported_then_pending_each_in_its_own_form(
+    client, moderator, essay
+):
+    from moderation.models import Report
+
+    reported = make_comment(essay, body="Reported words.")
+    hidden = make_pending(essay, body="Hidden after reports.")
+    for comment in (reported, hidden):
+        Report.objects.create(comment=comment, reason="hate", reporter=f"r{comment.pk}")
+    make_pending(essay, body="Simply waiting.")
+    client.force_login(moderator)
+    html = client.get(QUEUE).content.decode()
+    assert html.index('id="section-reported"') < html.index('id="section-pending"')
+    assert html.count('class="queue-form"') == 2
+    assert html.count('name="seen_status" value="reported"') == 1
+    assert html.count('name="seen_status" value="pending"') == 1
+    # A hidden reported comment is listed once, under Reported.
+    assert html.count("Hidden after reports.") == 1
+    assert html.index("Hidden after reports.") < html.index('id="section-pending"')
+    assert html.index("Simply waiting.") > html.index('id="section-pending"')
+    # With only one of them waiting, the page is that tab alone.
+    Report.objects.all().delete()
+    from moderation.counts import forget_tab_counts
+
+    forget_tab_counts()
+    html = client.get(QUEUE).content.decode()
+    assert 'id="section-reported"' not in html and html.count('class="queue-form"') == 1

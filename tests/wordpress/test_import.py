@@ -385,7 +385,7 @@ def test_a_pending_imported_comment_waits_in_the_queue_marked_as_imported(tmp_pa
     )
     page = client.get("/moderation/").content.decode()
     assert "Waiting words" in page
-    assert "Imported (never screened)" in page
+    assert "Imported from WordPress: " in page and "never screened here" in page
 
 
 def test_a_reply_whose_parent_is_missing_is_kept_at_the_top_and_reported(tmp_path):
