@@ -1,11 +1,14 @@
 """Screening records for the demo comments, so every queue tab shows its reasons."""
 
 import uuid
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from comments.models import Comment
-from moderation.models import Decision, Report
+from moderation.bans import commenter_key
+from moderation.models import Ban, CommentEdit, CommenterNote, Decision, Report
 from moderation.reports import record_report
 
 Step, Outcome = Decision.Step, Decision.Outcome
@@ -83,3 +86,39 @@ def seed_reports() -> int:
         record_report(comment, reason=reason, note=note, reporter=reporter)
         created += 1
     return created
+
+
+def _demo_comment(slug: str, key: str) -> Comment | None:
+    submission_key = uuid.uuid5(uuid.NAMESPACE_URL, f"demo-comment:{slug}:{key}")
+    return Comment.objects.filter(submission_key=submission_key).first()
+
+
+def seed_moderator_records() -> None:
+    """A ban, a note on a commenter and an edited comment, once each, so the bans page,
+    the notes on queue rows and the edit history have something to show."""
+    moderator = get_user_model().objects.filter(username="moderator").first()
+    spam = _demo_comment("notes-from-a-waiting-list", "n5")
+    if spam is not None and not Ban.objects.filter(kind=Ban.Kind.DOMAIN,
+                                                   value="deals.example").exists():  # fmt: skip
+        Ban.objects.create(
+            kind=Ban.Kind.DOMAIN, value="deals.example", comment=spam, created_by=moderator,
+            reason="Pill-spam links in several threads; nobody writes from this domain.",
+            expires_at=timezone.now() + timedelta(days=30),
+        )  # fmt: skip
+    harsh = _demo_comment("after-the-ordinary-days", "a9")
+    key = commenter_key("", "straight talker")
+    if harsh is not None and not CommenterNote.objects.filter(commenter=key).exists():
+        CommenterNote.objects.create(
+            commenter=key, author=moderator,
+            body="Second comment this month doubting a survivor's account. Kept once after "
+            "a talk by email; remove the next one.",
+        )  # fmt: skip
+    edited = _demo_comment("after-the-ordinary-days", "a7")
+    if edited is not None and not edited.edits.exists():
+        CommentEdit.objects.create(
+            comment=edited, written_at=edited.created_at, content_warning="",
+            body="My own experience with the police interview was very different.",
+        )  # fmt: skip
+        Comment.objects.filter(pk=edited.pk).update(
+            edited_at=edited.created_at + timedelta(minutes=20)
+        )

@@ -97,3 +97,19 @@ def test_seed_demo_has_a_confirmed_subscriber_and_sends_nothing(
     assert Subscription.objects.count() == 2
     assert mailoutbox == []  # as if running for a while: the demo's mail went out long ago
     assert Email.objects.get().state == Email.State.SENT
+
+
+def test_seed_demo_has_a_ban_a_note_and_an_edited_comment(settings):
+    from comments.models import Comment
+    from moderation.bans import active_ban
+    from moderation.models import Ban, CommentEdit, CommenterNote
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    ban = Ban.objects.get()
+    assert active_ban("anyone@deals.example") == ban and ban.created_by.username == "moderator"
+    assert CommenterNote.objects.get().commenter == "name:straight talker"
+    edit = CommentEdit.objects.get()
+    assert Comment.objects.get(pk=edit.comment_id).edited_at is not None
+    assert edit.body != edit.comment.body

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from blog.models import Author, ContentWarning, Essay, EssayAuthor, Series, SeriesPart, Topic
 from demo.comments import seed_comments
-from demo.moderation import seed_decisions, seed_reports
+from demo.moderation import seed_decisions, seed_moderator_records, seed_reports
 from demo.subscriptions import seed_subscriber
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -313,6 +313,7 @@ class Command(BaseCommand):
         self._accounts()
         seed_decisions()
         seed_reports()
+        seed_moderator_records()
         subscriber = seed_subscriber()
         self.stdout.write(
             f"Demo subscriber: {subscriber.email} (new essays, and replies to a comment)."
