@@ -8,6 +8,7 @@ essays without one.
 import difflib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import reversion
 from reversion.errors import RevertError
@@ -241,7 +242,10 @@ def compare(old: dict, new: dict) -> EssayDiff:
 
 
 def _normal(value):
-    """Lists of ids compare as sets; a file field as its name."""
+    """Lists of ids compare as sets; a file field as its name; a time to the millisecond
+    (all a version's JSON keeps of it)."""
     if isinstance(value, list):
         return set(value)
+    if isinstance(value, datetime):
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
     return getattr(value, "name", value) if value is not None else None

@@ -286,3 +286,14 @@ def test_a_restore_that_leaves_an_essay_published_as_it_was_announces_nothing(
         restore(client, essay, revisions_of(essay)[0])
     assert Essay.objects.get(pk=essay.pk).body == "The first body."
     assert announced == [essay.pk]
+
+
+def test_a_time_kept_to_the_millisecond_is_not_listed_as_a_change(client, editor):
+    essay = add_essay(client, body="Words.")
+    Essay.objects.filter(pk=essay.pk).update(
+        created_at=essay.created_at.replace(microsecond=123456)
+    )  # as a save outside the form leaves it; the version's JSON keeps 123 ms
+    change_essay(client, essay, body="Other words.")
+    change_essay(client, essay, body="Last words.")
+    html = client.get(changes_url(essay, revisions_of(essay)[-1])).content.decode()
+    assert "Created at" not in html
