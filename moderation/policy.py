@@ -60,8 +60,12 @@ def set_policy(*, essay: Essay, policy: str, reason: str, moderator, duration: s
     if policy == CommentPolicy.SITE:
         until = None
     essay.comment_policy, essay.comment_policy_until = policy, until
-    # A save, not an update: the essay's cached pages are retired (blog.caching).
-    essay.save(update_fields=["comment_policy", "comment_policy_until"])
+    # A save, not an update: the essay's cached pages are retired (blog.caching). Saved as
+    # an Essay: a proxy's save (the admin's EssayCommentPolicy) sends post_save with the
+    # proxy as sender, which blog's receivers do not hear.
+    row = essay if type(essay) is Essay else Essay.objects.get(pk=essay.pk)
+    row.comment_policy, row.comment_policy_until = policy, until
+    row.save(update_fields=["comment_policy", "comment_policy_until"])
     return Decision.objects.create(
         essay=essay, comment=comment, step=Decision.Step.ESSAY_POLICY,
         outcome=Decision.Outcome.SET, actor=moderator,

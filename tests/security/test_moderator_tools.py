@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from blog.models import CommentPolicy
+from comments.models import Comment
 from moderation.models import Ban, CommentEdit, CommenterNote, Decision, Report
-from tests.factories import make_essay, make_pending, make_user
+from tests.factories import comment_form_data, make_essay, make_pending, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -326,3 +327,28 @@ def test_the_policy_view_refuses_nonsense(client, moderator, troll):
         assert response.status_code in (302, 400), (policy, duration)
     decision = Decision.objects.filter(step="essay_policy").first()
     assert decision is None or len(decision.reason) <= 500
+
+
+# == Findings ==============================================================================
+
+# -- Finding: an essay's policy set in the admin left readers' cached pages as they were ----
+
+
+def test_a_policy_set_in_the_admin_reaches_readers_pages_at_once(client, moderator, essay):
+    """EssayCommentPolicyAdmin saves a proxy instance (EssayCommentPolicy): post_save is
+    sent with the proxy as sender, and blog's receivers listen for Essay only, so the
+    essays version was not bumped. The cached essay (published_essay, a day) kept its old
+    policy: closed in the admin, the page still offered the form and post_comment (which
+    reads that cached copy) still took comments."""
+    reader = Client()
+    assert 'name="body"' in reader.get(essay.get_absolute_url()).content.decode()
+    client.force_login(moderator)
+    response = client.post(f"/admin/moderation/essaycommentpolicy/{essay.pk}/change/", {
+        "comment_policy": "closed", "comment_policy_until_0": "", "comment_policy_until_1": "",
+        "reason": "A wave of abuse",
+    })  # fmt: skip
+    assert response.status_code == 302
+    html = Client().get(essay.get_absolute_url()).content.decode()
+    assert "Comments on this essay are closed" in html and 'name="body"' not in html
+    posted = reader.post(f"{essay.get_absolute_url()}comment/", comment_form_data())
+    assert posted.status_code == 403 and not Comment.objects.exists()
