@@ -19,7 +19,6 @@ from blog.http import positive_id
 from comments.models import Comment
 from comments.services import change_status
 from moderation.bans import active_ban
-from moderation.bans import label as ban_label
 from moderation.counts import forget_tab_counts
 from moderation.limits import address_key
 from moderation.models import Decision, Report
@@ -37,6 +36,8 @@ NOT_PUBLIC = (
     "This comment cannot be reported: it is not published (it may have been removed, or "
     "be waiting for a moderator already)."
 )
+# The Decision on a comment reported from a banned address.
+NOT_COUNTED = "a report was not counted: sent from a banned address"
 TOO_QUICK = (
     "You are sending reports too quickly. Please wait a few minutes and send it again; "
     "your note is below, so nothing is lost."
@@ -99,12 +100,12 @@ def _submit(comment_id, reason, note, reporter, ip_address) -> Report:
     )
     if reports.filter(reporter=reporter).exists() or (ip_address and same_address.exists()):
         raise ReportRefused(ALREADY, status=409)
-    ban = active_ban(ip=raw_ip)
-    if ban is not None:  # thanked like any reader, and not counted (moderation.bans)
+    if active_ban(ip=raw_ip) is not None:  # thanked like any reader, and not counted
+        # Which ban is not said: this Decision is the reported comment's, shown to
+        # moderators and in its writer's data export, and the ban names the reporter.
         Decision.objects.create(
             comment=comment, step=Decision.Step.BAN, outcome=Decision.Outcome.SKIPPED,
-            reason=f"a report was not counted: sent from a banned address ({ban_label(ban)})",
-            details={"ban": ban.pk},
+            reason=NOT_COUNTED,
         )  # fmt: skip
         return Report(comment=comment, reason=reason)  # not saved
     report = record_report(

@@ -57,7 +57,9 @@ BAN = re.compile(
     r"^(?P<what>.+?) (?P<until>permanently|until \d{1,2} \w+ \d{4}, \d\d:\d\d): (?P<why>.+)$",
     re.DOTALL,
 )
-NOT_COUNTED = re.compile(r"^a report was not counted: sent from a banned address \((?P<ban>.+)\)$")
+# (Rows written before the ban was left out name it in brackets: never shown, as it names
+# the reporter.)
+NOT_COUNTED = re.compile(r"^a report was not counted: sent from a banned address(?: \(.+\))?$")
 # Reasons of the local checks that would say their step's name again.
 LOCAL_REASONS = {
     "no list entry matched": "no entry matched",
@@ -271,8 +273,8 @@ def _report(decision: Decision, reason: str) -> str | None:
 
 def _ban(decision: Decision, reason: str) -> str | None:
     """ "Email a@b.example until 9 Jan 2027, 10:00: abuse" -> "Banned by alice: email ..."."""
-    if not_counted := NOT_COUNTED.match(reason):
-        return f"Report not counted: sent from a banned address ({not_counted['ban']})"
+    if NOT_COUNTED.match(reason):
+        return "Report not counted: sent from a banned address"
     reason = _drop_leading(reason, "banned", "ban")
     ban = BAN.match(reason)
     if ban is None:

@@ -165,7 +165,7 @@ def test_reports_from_a_banned_address_are_thanked_and_not_counted(moderator, es
     assert comment.status == Comment.Status.APPROVED and not Report.objects.exists()
     skipped = comment.decisions.filter(step="ban", outcome="skipped")
     assert skipped.count() == settings.MODERATION_REPORT_HIDE_THRESHOLD + 1
-    assert "IP range 198.51.100.0/24" in skipped.first().reason
+    assert "198.51.100" not in skipped.first().reason  # it would name the reporter
 
 
 # --- Bad input: a clear message, the fields kept, never a 500 ---

@@ -6,6 +6,8 @@ pages shared between readers, what a banned writer or a reported writer can lear
 in moderators' words, and bad input. What held is kept as regressions; each finding is
 fixed and tested here, or marked xfail (strict) with what is wrong."""
 
+import json
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -14,7 +16,8 @@ from django.urls import reverse
 from blog.models import CommentPolicy
 from comments.models import Comment
 from moderation.models import Ban, CommentEdit, CommenterNote, Decision, Report
-from tests.factories import comment_form_data, make_essay, make_pending, make_user
+from moderation.privacy import export_comments
+from tests.factories import comment_form_data, make_comment, make_essay, make_pending, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -352,3 +355,46 @@ def test_a_policy_set_in_the_admin_reaches_readers_pages_at_once(client, moderat
     assert "Comments on this essay are closed" in html and 'name="body"' not in html
     posted = reader.post(f"{essay.get_absolute_url()}comment/", comment_form_data())
     assert posted.status_code == 403 and not Comment.objects.exists()
+
+
+# -- Finding: a report from a banned address named the ban on the reported comment ----------
+
+
+def test_a_report_from_a_banned_address_does_not_name_the_reporter(moderator, essay, client):
+    """The skipped report's Decision said "sent from a banned address (IP address
+    198.51.100.7)" on the *reported* comment. Decisions are in that comment's writer's
+    data export (privacy.export_comments), so the writer learned the reporter's address;
+    and moderators, who are never told who reported what, learned that the banned person
+    reported this comment."""
+    comment = make_comment(essay, body="A fine comment.", author_email="writer@example.org")
+    Ban.objects.create(kind="ip", value="198.51.100.7", reason="Harassment")
+    response = Client().post(f"/comments/{comment.pk}/report/", {"reason": "spam"},
+                             REMOTE_ADDR="198.51.100.7")  # fmt: skip
+    assert response.status_code == 302
+    assert comment.decisions.filter(step="ban", outcome="skipped").exists()  # still recorded
+    exported = json.dumps(export_comments("writer@example.org"))
+    assert "198.51.100" not in exported
+    client.force_login(moderator)
+    for path in ["/moderation/?status=approved",
+                 "/moderation/commenter/?email=writer@example.org",
+                 f"/admin/comments/comment/{comment.pk}/change/"]:  # fmt: skip
+        assert "198.51.100" not in client.get(path).content.decode(), path
+
+
+@pytest.mark.xfail(strict=True, reason="open finding: a banned reporter is never told 'already'")
+def test_a_banned_reader_reporting_again_is_told_what_anyone_is(essay):
+    """Nothing is stored for a banned reporter's report. A reader who reports a comment
+    again from the same address (cookies cleared, another browser) is told "You have
+    already reported this comment" (409, the address check); a banned one is thanked
+    again: two reports tell a banned writer they are banned. Each repeat also writes one
+    more Decision on the reported comment (only the flood limit stops it)."""
+    comment = make_comment(essay, body="A fine comment.")
+
+    def report_twice(ip):
+        first = Client(REMOTE_ADDR=ip).post(f"/comments/{comment.pk}/report/", {"reason": "spam"})
+        again = Client(REMOTE_ADDR=ip).post(f"/comments/{comment.pk}/report/", {"reason": "spam"})
+        return first.status_code, again.status_code
+
+    assert report_twice("192.0.2.50") == (302, 409)  # anyone
+    Ban.objects.create(kind="ip", value="198.51.100.7", reason="Harassment")
+    assert report_twice("198.51.100.7") == (302, 409)  # banned: (302, 302)
