@@ -47,6 +47,11 @@ from comments.threads import comment_location
 
 logger = logging.getLogger(__name__)
 
+# What a writer is told their comment is while it is not public: awaiting moderation, for
+# spam too (a filter's or a moderator's ban), which tells a spammer or a banned author
+# nothing they could work around.
+HELD_FOR_WRITER = (Comment.Status.PENDING, Comment.Status.SPAM)
+
 
 def _essay_page_with_form(request, essay, form, *, status, refusal=""):
     """The essay page again, with the reader's form (and their text) in place.
@@ -180,7 +185,7 @@ def _after_posting(request, submission, data, token: str) -> HttpResponse:
         messages.info(request, ALREADY_PUBLISHED if published else ALREADY_RECEIVED)
     elif comment.status == Comment.Status.APPROVED:
         messages.success(request, "Thank you. Your comment is published.")
-    elif comment.status == Comment.Status.PENDING:
+    elif comment.status in HELD_FOR_WRITER:
         messages.info(request, "Your comment is awaiting moderation.")
     else:
         messages.info(request, "Thank you. Your comment was received.")
@@ -209,7 +214,8 @@ def permalink(request, pk):
     """A comment's stable address: redirects to the right page of its essay."""
     own = own_comment_ids(request)
     comment = get_object_or_404(Comment.objects.select_related("essay"), pk=pk)
-    visible = comment.is_public or (comment.pk in own and comment.status == Comment.Status.PENDING)
+    # A writer's own spam looks held to them, here as on the page (comments.threads).
+    visible = comment.is_public or (comment.pk in own and comment.status in HELD_FOR_WRITER)
     if not visible or not comment.essay.is_public:
         raise Http404("No such comment")
     return HttpResponseRedirect(comment_location(comment, own_ids=own))
