@@ -51,8 +51,26 @@ def commenter_key(email: str, name: str) -> str:
     return f"email:{email.casefold()}" if email else f"name:{name}"
 
 
-def range_of(ip: str) -> str:
+def _address(ip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """An address as comments store theirs: IPv4-mapped IPv6 as IPv4 (blog.http); else
+    a ban on ::ffff:a.b.c.d would never meet the a.b.c.d it means. ValueError if none."""
     address = ipaddress.ip_address(ip)
+    if address.version == 6 and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _network(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A network, an IPv4-mapped one (::ffff:a.b.c.0/120) as IPv4. ValueError if none."""
+    network = ipaddress.ip_network(value, strict=False)
+    mapped = network.network_address.ipv4_mapped if network.version == 6 else None
+    if mapped is not None and network.prefixlen >= 96:
+        return ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}", strict=False)
+    return network
+
+
+def range_of(ip: str) -> str:
+    address = _address(ip)
     return str(ipaddress.ip_network(f"{address}/{RANGE_PREFIX[address.version]}", strict=False))
 
 
@@ -63,9 +81,9 @@ def choices_for(comment) -> list[BanChoice]:
         email = comment.author_email.casefold()
         found.append(BanChoice(Kind.EMAIL, email, f"Email {email}"))
     if comment.ip_address:
-        found.append(BanChoice(Kind.IP, comment.ip_address, f"IP address {comment.ip_address}"))
-        found.append(BanChoice(Kind.RANGE, range_of(comment.ip_address),
-                               f"IP range {range_of(comment.ip_address)}"))  # fmt: skip
+        ip, network = str(_address(comment.ip_address)), range_of(comment.ip_address)
+        found.append(BanChoice(Kind.IP, ip, f"IP address {ip}"))
+        found.append(BanChoice(Kind.RANGE, network, f"IP range {network}"))
     if comment.author_email and "@" in comment.author_email:
         domain = comment.author_email.rpartition("@")[2].casefold()
         found.append(BanChoice(Kind.DOMAIN, domain, f"Email domain @{domain}"))
@@ -86,9 +104,9 @@ def normalise(kind: str, value: str) -> str:
                 raise ValidationError("no dot")
             return domain
         if kind == Kind.IP:
-            return str(ipaddress.ip_address(value))
+            return str(_address(value))
         if kind == Kind.RANGE:
-            network = ipaddress.ip_network(value, strict=False)
+            network = _network(value)
             widest = WIDEST_PREFIX[network.version]
             if network.prefixlen < widest:
                 raise BanRefused(
@@ -115,7 +133,7 @@ def until_text(ban: Ban) -> str:
 
 def _networks_holding(ip: str) -> list[str]:
     """Every network a range ban could name that holds this address (or network)."""
-    network = ipaddress.ip_network(ip, strict=False)
+    network = _network(ip)
     widest = WIDEST_PREFIX[network.version]
     return [str(network.supernet(new_prefix=p)) for p in range(widest, network.prefixlen + 1)]
 
@@ -129,7 +147,7 @@ def _covering(*, emails=(), ip: str | None = None, network: str | None = None) -
         match |= Q(kind=Kind.DOMAIN, value__in={e.rpartition("@")[2] for e in emails})
     if ip:
         try:
-            address = str(ipaddress.ip_address(ip))
+            address = str(_address(ip))
         except ValueError:
             address = None
         if address:
@@ -182,10 +200,10 @@ def applies(ban: Ban, email: str, ip: str | None) -> bool:
     if not ip:
         return False
     try:
-        address = ipaddress.ip_address(ip)
+        address = _address(ip)
         if ban.kind == Kind.IP:
-            return address == ipaddress.ip_address(ban.value)
-        return address in ipaddress.ip_network(ban.value)
+            return address == _address(ban.value)
+        return address in _network(ban.value)
     except ValueError:
         return False
 

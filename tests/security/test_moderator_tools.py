@@ -15,8 +15,10 @@ from django.urls import reverse
 
 from blog.models import CommentPolicy
 from comments.models import Comment
+from moderation import bans
 from moderation.models import Ban, CommentEdit, CommenterNote, Decision, Report
 from moderation.privacy import export_comments
+from moderation.screening import screen
 from tests.factories import comment_form_data, make_comment, make_essay, make_pending, make_user
 
 pytestmark = pytest.mark.django_db
@@ -448,3 +450,25 @@ def test_a_banned_writer_may_edit_and_delete_as_a_held_writer_may(
     writer, comment, _ = post_as_banned_writer(essay, django_capture_on_commit_callbacks)
     html = writer.get(essay.get_absolute_url()).content.decode()
     assert f"/comments/{comment.pk}/edit/" in html
+
+
+# -- Finding: bans by an IPv4-mapped IPv6 address never caught anyone -----------------------
+
+
+def test_a_ban_on_an_ipv4_mapped_address_catches_the_ipv4_address(moderator, essay):
+    """Comments are stored with IPv4-mapped addresses unmapped (blog.http.client_address),
+    but a ban typed or set from an imported comment as ::ffff:203.0.113.77 was stored as
+    IPv6 and compared as IPv6: it matched nobody. Its "range" (::/64) covered every
+    IPv4-mapped address and still no real one."""
+    ban = bans.set_ban(kind="ip", value="::ffff:203.0.113.77", reason="r", duration="day",
+                       moderator=moderator)  # fmt: skip
+    assert ban.value == "203.0.113.77"
+    caught = make_pending(essay, ip_address="203.0.113.77")
+    assert screen(caught.pk) == Comment.Status.SPAM
+    imported = make_comment(essay, ip_address="::ffff:198.51.100.9", status="pending")
+    ranges = [c.value for c in bans.choices_for(imported) if c.kind == "range"]
+    assert ranges == ["198.51.100.0/24"]
+    assert bans.normalise("range", "::ffff:198.51.100.0/120") == "198.51.100.0/24"
+    assert bans.applies(Ban(kind="ip", value="203.0.113.77"), "", "::ffff:203.0.113.77")
+    with pytest.raises(bans.BanRefused, match="wider than"):
+        bans.normalise("range", "::ffff:0.0.0.0/96")
