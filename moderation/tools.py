@@ -126,7 +126,7 @@ def essay_policy(request):
 
 def add_note_to(request, *, commenter: str, text: str) -> str:
     """Store a note; "" when done, else what is wrong with it."""
-    text = text.strip()
+    text = strip_control(text).strip()  # NUL: PostgreSQL refuses it in text
     if not text:
         return "Write the note first."
     if len(text) > CommenterNote.MAX_LENGTH:

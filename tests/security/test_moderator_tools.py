@@ -472,3 +472,13 @@ def test_a_ban_on_an_ipv4_mapped_address_catches_the_ipv4_address(moderator, ess
     assert bans.applies(Ban(kind="ip", value="203.0.113.77"), "", "::ffff:203.0.113.77")
     with pytest.raises(bans.BanRefused, match="wider than"):
         bans.normalise("range", "::ffff:0.0.0.0/96")
+
+
+# -- Finding: notes kept NUL bytes (PostgreSQL refuses them: a 500) -------------------------
+
+
+def test_notes_are_stored_without_control_characters(client, moderator, troll):
+    client.force_login(moderator)
+    client.post("/moderation/note/", {"note_comment": troll.pk, f"note_{troll.pk}": "a\x00b"})
+    client.post("/moderation/commenter/?email=troll@example.org", {"note": "c\x00d\x1b"})
+    assert sorted(CommenterNote.objects.values_list("body", flat=True)) == ["ab", "cd"]
