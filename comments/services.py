@@ -215,7 +215,7 @@ def can_change_own(comment: Comment, own_ids, *, now=None) -> bool:
     window = timedelta(minutes=settings.COMMENTS_EDIT_WINDOW_MINUTES)
     return (
         comment.pk in own_ids
-        and comment.status in (Comment.Status.PENDING, Comment.Status.APPROVED)
+        and comment.status in WRITER_CHANGEABLE
         and (now or timezone.now()) < comment.created_at + window
     )
 
@@ -223,6 +223,9 @@ def can_change_own(comment: Comment, own_ids, *, now=None) -> bool:
 Status = Comment.Status
 # What a writer may still change, and what an editor's correction or an erase applies to.
 CHANGEABLE = (Status.PENDING, Status.APPROVED)
+# What a writer may edit or delete in the window: spam too, since to its writer spam looks
+# held (moderation.bans), and a held comment can be changed. An edit is screened again.
+WRITER_CHANGEABLE = (*CHANGEABLE, Status.SPAM)
 EVERY_STATUS = tuple(Status.values)
 
 
@@ -397,7 +400,7 @@ def edit_own_comment(*, comment: Comment, body: str, content_warning: str) -> bo
     with transaction.atomic():
         edited = change_body(
             comment=comment, body=body, content_warning=content_warning,
-            status=Status.PENDING, expected=CHANGEABLE, edited_at=timezone.now(),
+            status=Status.PENDING, expected=WRITER_CHANGEABLE, edited_at=timezone.now(),
         )  # fmt: skip
         if edited:
             transaction.on_commit(
@@ -420,6 +423,7 @@ __all__ = [
     "ReplyNotAllowed",
     "RequestMeta",
     "Submission",
+    "WRITER_CHANGEABLE",
     "can_change_own",
     "change_body",
     "change_status",

@@ -33,6 +33,7 @@ from comments.reader_state import (
     writer_token,
 )
 from comments.services import (
+    WRITER_CHANGEABLE,
     CommentRefused,
     ReplyNotAllowed,
     RequestMeta,
@@ -224,9 +225,7 @@ def permalink(request, pk):
 def _own_comment(request, pk) -> Comment:
     """A comment this browser session wrote and may still change, or a clear refusal."""
     comment = get_object_or_404(Comment.objects.select_related("essay"), pk=pk)
-    if comment.pk not in editable_comment_ids(request) or comment.status not in (
-        Comment.Status.PENDING, Comment.Status.APPROVED,
-    ):  # fmt: skip
+    if comment.pk not in editable_comment_ids(request) or comment.status not in WRITER_CHANGEABLE:
         raise Http404("No such comment")
     return comment
 

@@ -132,7 +132,7 @@ def test_the_edit_page_keeps_the_writers_text_when_a_moderator_acted_first(
     original = views.edit_own_comment
 
     def moderator_first(**kwargs):
-        Comment.objects.filter(pk=comment.pk).update(status=Status.SPAM)
+        Comment.objects.filter(pk=comment.pk).update(status=Status.REMOVED)
         return original(**kwargs)
 
     monkeypatch.setattr(views, "edit_own_comment", moderator_first)

@@ -123,6 +123,17 @@ def test_a_ban_is_silent_the_writer_sees_a_held_comment(
     assert comment.status == Comment.Status.SPAM
     html = reader.get(essay.get_absolute_url()).content.decode()
     assert "I am back." in html and "banned" not in html.lower()
+    # Like any held comment, it can still be edited or deleted; the edit is screened again.
+    assert f"/comments/{comment.pk}/edit/" in html and f"/comments/{comment.pk}/delete/" in html
+    assert reader.get(f"/comments/{comment.pk}/edit/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = reader.post(
+            f"/comments/{comment.pk}/edit/", {"body": "I am back, politely.", "content_warning": ""}
+        )
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.body == "I am back, politely." and comment.status == Comment.Status.SPAM
+    assert comment.decisions.filter(step="ban").count() == 2
 
 
 def test_bans_expire_by_themselves(moderator, troll, essay):

@@ -436,13 +436,12 @@ def test_a_banned_writers_permalink_leads_to_their_comment(
     assert Client().get(f"/comments/{comment.pk}/").status_code == 404  # nobody else's
 
 
-@pytest.mark.xfail(strict=True, reason="open finding: own spam has no Edit/Delete links")
 def test_a_banned_writer_may_edit_and_delete_as_a_held_writer_may(
     essay, django_capture_on_commit_callbacks
 ):
-    """A held comment shows Edit and Delete for the edit window; a spam one shows neither
-    (can_change_own and _own_comment allow pending and approved only), so the missing
-    links tell a banned writer their comment is not simply waiting."""
+    """A held comment shows Edit and Delete for the edit window, and so does the writer's own
+    spam (comments.services.WRITER_CHANGEABLE): missing links would tell a banned writer
+    their comment is not simply waiting."""
     held = Client()
     held.post(f"{essay.get_absolute_url()}comment/", comment_form_data(body="Held."))
     held_pk = Comment.objects.get(body="Held.", status=Comment.Status.PENDING).pk
