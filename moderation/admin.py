@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
+from blog.models import Essay
 from comments.admin import CommentAdmin
 from comments.models import Comment
 from moderation import akismet
@@ -223,6 +224,11 @@ class EssayCommentPolicyAdmin(ModeratorsOnly, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # Published (or scheduled) essays only: drafts take no comments, and their titles
+        # are the editors' business.
+        return super().get_queryset(request).filter(status=Essay.Status.PUBLISHED)
+
     @admin.display(description="Changes")
     def policy_history(self, obj):
         decisions = obj.moderation_decisions.select_related("actor").order_by("-created_at")[:20]
@@ -267,7 +273,9 @@ class BanAdmin(ModeratorsOnly, admin.ModelAdmin):
 class CommenterNoteAdmin(ModeratorsOnly, admin.ModelAdmin):
     list_display = ["commenter", "body", "author", "created_at"]
     search_fields = ["commenter", "body"]
-    readonly_fields = ["commenter", "author", "created_at"]
 
     def has_add_permission(self, request):
-        return False
+        return False  # added from a queue row or the commenter page
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a note says who wrote it: nobody rewrites another's words

@@ -167,3 +167,18 @@ def test_the_admin_sets_the_policy_and_records_who(client, moderator, essay):
         },
     )
     assert response.status_code == 200 and "Give a reason" in response.content.decode()
+
+
+def test_the_admin_lists_no_drafts_and_notes_cannot_be_rewritten(client, moderator, essay):
+    from moderation.models import CommenterNote
+
+    make_essay("A secret draft", status=Essay.Status.DRAFT)
+    client.force_login(moderator)
+    listing = client.get("/admin/moderation/essaycommentpolicy/").content.decode()
+    assert "A stormy essay" in listing and "A secret draft" not in listing
+    note = CommenterNote.objects.create(commenter="name:X", body="Mine.", author=moderator)
+    page = client.get(f"/admin/moderation/commenternote/{note.pk}/change/")
+    assert page.status_code == 200 and 'name="body"' not in page.content.decode()
+    client.post(f"/admin/moderation/commenternote/{note.pk}/change/", {"body": "Rewritten."})
+    note.refresh_from_db()
+    assert note.body == "Mine."
