@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from moderation.models import Ban, Decision
+from moderation.refusals import Refused, end_time
 
 Kind = Ban.Kind
 # How long a ban set from the queue lasts; None is permanent.
@@ -33,10 +34,8 @@ RANGE_PREFIX = {4: 24, 6: 64}
 WIDEST_PREFIX = {4: 16, 6: 32}
 
 
-class BanRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class BanRefused(Refused):
+    pass
 
 
 @dataclass(frozen=True)
@@ -120,17 +119,6 @@ def normalise(kind: str, value: str) -> str:
     raise BanRefused("Choose what to ban: an email, an address, a range or a domain.")
 
 
-def label(ban: Ban) -> str:
-    value = f"@{ban.value}" if ban.kind == Kind.DOMAIN else ban.value
-    return f"{ban.get_kind_display()} {value}"
-
-
-def until_text(ban: Ban) -> str:
-    if ban.expires_at is None:
-        return "permanently"
-    return f"until {timezone.localtime(ban.expires_at):%-d %b %Y, %H:%M}"
-
-
 def _networks_holding(ip: str) -> list[str]:
     """Every network a range ban could name that holds this address (or network)."""
     network = _network(ip)
@@ -211,27 +199,27 @@ def applies(ban: Ban, email: str, ip: str | None) -> bool:
 def _refusal(existing: Ban, *, of: str) -> BanRefused:
     who = existing.created_by.get_username() if existing.created_by_id else "someone"
     return BanRefused(
-        f"{of} is already covered by a ban on {label(existing)}, set by {who} "
-        f"{until_text(existing)}. Nothing was changed."
+        f"{of} is already covered by a ban on {existing.label}, set by {who} "
+        f"{existing.until}. Nothing was changed."
     )
 
 
-def set_ban(*, kind, value, reason, moderator, duration="", expires_at=None, comment=None,
+def set_ban(*, kind, value, reason, moderator, duration=None, expires_at=None, comment=None,
             now=None) -> Ban:  # fmt: skip
     """Ban `value`; BanRefused says why not (bad value, no reason, already banned)."""
     now = now or timezone.now()
     reason = " ".join((reason or "").split())[:500]
-    if duration:
-        if duration not in DURATIONS:
-            raise BanRefused("Choose how long the ban lasts.")
-        length = DURATIONS[duration][1]
-        expires_at = now + length if length else None
+    if duration is not None:
+        try:
+            expires_at = end_time(DURATIONS, duration, now, what="ban")
+        except Refused as exc:
+            raise BanRefused(exc.message) from None
     if expires_at is not None and expires_at <= now:
         raise BanRefused("That expiry is in the past: choose a later date, or a permanent ban.")
     value = normalise(kind, value)
     if not reason:
         raise BanRefused("Give a reason for the ban: the next moderator will want to know.")
-    subject = label(Ban(kind=kind, value=value))
+    subject = Ban(kind=kind, value=value).label
     with transaction.atomic():
         # A ban past its expiry is over: mark it so, making room for the new one.
         Ban.objects.filter(kind=kind, value=value, lifted_at__isnull=True,
@@ -262,7 +250,7 @@ def set_ban(*, kind, value, reason, moderator, duration="", expires_at=None, com
         if comment is not None:
             Decision.objects.create(
                 comment=comment, step=Decision.Step.BAN, outcome=Decision.Outcome.SET,
-                actor=moderator, reason=f"{subject} {until_text(ban)}: {reason}"[:500],
+                actor=moderator, reason=f"{subject} {ban.until}: {reason}"[:500],
                 details={"ban": ban.pk},
             )  # fmt: skip
     return ban
@@ -280,7 +268,7 @@ def lift_ban(ban_id: int, *, moderator, now=None) -> Ban:
     if not lifted:
         if ban.lifted_at is None or (ban.lifted_by_id is None and ban.expires_at
                                      and ban.expires_at <= now):  # fmt: skip
-            raise BanRefused(f"The ban on {label(ban)} had already expired.")
+            raise BanRefused(f"The ban on {ban.label} had already expired.")
         who = ban.lifted_by.get_username() if ban.lifted_by_id else "someone"
-        raise BanRefused(f"The ban on {label(ban)} was already lifted by {who}.")
+        raise BanRefused(f"The ban on {ban.label} was already lifted by {who}.")
     return ban

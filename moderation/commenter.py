@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.functional import cached_property
 
 from blog.http import strip_control
@@ -92,10 +91,6 @@ def commenter(request):
     ban_rows = list(
         Ban.objects.filter(ban_match).select_related("created_by", "lifted_by")[:LISTED]
     )
-    now = timezone.now()
-    for b in ban_rows:
-        b.label, b.until = bans.label(b), bans.until_text(b)
-        b.in_force = b.lifted_at is None and (b.expires_at is None or b.expires_at > now)
     context = {
         "shown": shown,
         "key": key,

@@ -220,6 +220,29 @@ class Ban(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.value}"
 
+    @property
+    def label(self) -> str:
+        """What is banned, as moderators read it: "Email domain @example.org"."""
+        value = f"@{self.value}" if self.kind == self.Kind.DOMAIN else self.value
+        return f"{self.get_kind_display()} {value}"
+
+    @property
+    def until(self) -> str:
+        from django.utils import timezone
+
+        if self.expires_at is None:
+            return "permanently"
+        return f"until {timezone.localtime(self.expires_at):%-d %b %Y, %H:%M}"
+
+    @property
+    def in_force(self) -> bool:
+        """Not lifted and not past its expiry (as Ban.objects.active() selects)."""
+        from django.utils import timezone
+
+        return self.lifted_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
+
 
 class CommenterNote(models.Model):
     """A moderator's note on a commenter, shown wherever moderators see their comments.

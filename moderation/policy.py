@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from blog.models import CommentPolicy, Essay
 from moderation.models import Decision
+from moderation.refusals import Refused, end_time
 
 # How long a policy set from the queue lasts; None until someone changes it.
 POLICY_DURATIONS = {
@@ -28,10 +29,8 @@ QUEUE_CHOICES = [
 ]
 
 
-class PolicyRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class PolicyRefused(Refused):
+    pass
 
 
 def describe(policy: str, until) -> str:
@@ -51,10 +50,10 @@ def set_policy(*, essay: Essay, policy: str, reason: str, moderator, duration: s
     if not reason:
         raise PolicyRefused("Give a reason: the other moderators will read it.")
     if duration is not None:
-        if duration not in POLICY_DURATIONS:
-            raise PolicyRefused("Choose how long the policy lasts.")
-        length = POLICY_DURATIONS[duration][1]
-        until = now + length if length else None
+        try:
+            until = end_time(POLICY_DURATIONS, duration, now, what="policy")
+        except Refused as exc:
+            raise PolicyRefused(exc.message) from None
     if until is not None and until <= now:
         raise PolicyRefused("That end date is in the past: choose a later one, or none.")
     if policy == CommentPolicy.SITE:

@@ -193,9 +193,6 @@ def attach_people(comments: list[Comment]) -> None:
         found = notes.get(keys[comment.pk], [])
         comment.notes, comment.more_notes = found[:NOTES_ON_ROW], len(found) - NOTES_ON_ROW
         comment.ban = in_force.get(comment.pk)
-        if comment.ban is not None:
-            comment.ban.label = bans.label(comment.ban)
-            comment.ban.until = bans.until_text(comment.ban)
         comment.commenter_query = commenter_query(comment)
         comment.ban_choices = bans.choices_for(comment)
 

@@ -24,8 +24,7 @@ from blog.models import CommentPolicy
 from comments.models import Comment
 from comments.services import change_status
 from moderation import akismet
-from moderation.bans import active_ban, until_text
-from moderation.bans import label as ban_label
+from moderation.bans import active_ban
 from moderation.models import Decision, ListEntry
 from moderation.reports import open_reports
 from moderation.signals import comment_held
@@ -300,10 +299,10 @@ def _screen(comment_id: int) -> str | None:
     if ban is not None:  # silent: the writer sees it as held (moderation.bans)
         Decision.objects.create(
             comment=comment, step=Step.BAN, outcome=Outcome.SPAM,
-            reason=f"{ban_label(ban)} is banned {until_text(ban)}: {ban.reason}"[:500],
+            reason=f"{ban.label} is banned {ban.until}: {ban.reason}"[:500],
             details={"ban": ban.pk},
         )  # fmt: skip
-        finish(comment, Comment.Status.SPAM, f"spam: {ban_label(ban)} is banned"[:500])
+        finish(comment, Comment.Status.SPAM, f"spam: {ban.label} is banned"[:500])
         return Comment.Status.SPAM
 
     local = [d for d in decisions if d.step in LOCAL_STEPS] or _local_steps(comment)

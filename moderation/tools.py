@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from blog.http import positive_id, strip_control
@@ -72,12 +72,12 @@ def ban(request):
               "reason": _field(request, "ban_reason", comment.pk)}  # fmt: skip
     try:
         made = bans.set_ban(
-            kind=kind, value=value, reason=values["reason"], duration=values["duration"] or "-",
+            kind=kind, value=value, reason=values["reason"], duration=values["duration"],
             comment=comment, moderator=request.user,
         )  # fmt: skip
     except bans.BanRefused as exc:
         return _retry(request, comment, "ban", values, exc.message)
-    messages.success(request, f"Banned {bans.label(made)} {bans.until_text(made)}. Their new "
+    messages.success(request, f"Banned {made.label} {made.until}. Their new "
                      "comments will be held as spam. Undo it on the bans page.")  # fmt: skip
     return HttpResponseRedirect(_back(request))
 
@@ -90,7 +90,7 @@ def lift(request, pk: int):
     except bans.BanRefused as exc:
         messages.warning(request, exc.message)
     else:
-        messages.success(request, f"The ban on {bans.label(lifted)} is lifted.")
+        messages.success(request, f"The ban on {lifted.label} is lifted.")
     return HttpResponseRedirect(_back(request))
 
 
@@ -100,7 +100,6 @@ def ban_list(request):
     active = list(listed.active()[:200])
     ended = list(listed.exclude(pk__in=[b.pk for b in active]).order_by("-created_at")[:100])
     for b in active + ended:
-        b.label, b.until = bans.label(b), bans.until_text(b)
         b.commenter = commenter_query(b.comment) if b.comment_id else ""
     lists = [("In force", active, True), ("Ended", ended, False)]
     return render(request, "moderation/bans.html", {"lists": lists})
@@ -153,8 +152,6 @@ def add_note(request):
 
 def commenter_query(comment) -> str:
     """The commenter page's query string for this comment's author."""
-    from django.utils.http import urlencode
-
     if comment.author_email:
         return urlencode({"email": comment.author_email.casefold()})
     return urlencode({"name": comment.author_name})

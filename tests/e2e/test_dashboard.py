@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 
 from moderation.models import Decision, Report
 from tests.e2e.test_accessibility import violations
+from tests.e2e.test_journeys import log_in
 from tests.factories import ensure_groups, make_comment, make_essay, make_user
 
 
@@ -19,19 +20,10 @@ def site(e2e_settings):
     Report.objects.create(comment=comment, reason="harassment", reporter="r1")
 
 
-def log_in(tab):
-    page = tab.go("/admin/login/?next=/moderation/dashboard/")
-    page.fill("#id_username", "mod")
-    page.fill("#id_password", "pw-for-tests-only")
-    with page.expect_navigation():
-        page.click("input[type=submit]")
-    return page
-
-
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_dashboard_fits_the_screen_and_passes_axe(open_tab, site, snap, width):
     tab = open_tab(width=width)
-    page = log_in(tab)
+    page = log_in(tab, "mod", "/moderation/dashboard/")
     assert page.url.endswith("/moderation/dashboard/")
     assert page.locator("rect.chart-bar").count() == 30
     assert page.evaluate("document.documentElement.scrollWidth") <= width

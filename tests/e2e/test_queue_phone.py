@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from comments.models import Comment
 from moderation.models import Ban, Decision, Report
 from tests.e2e.test_accessibility import violations
+from tests.e2e.test_journeys import log_in
 from tests.factories import ensure_groups, make_comment, make_essay, make_pending, make_user
 
 LONG_TITLE = (
@@ -36,21 +37,12 @@ def site(e2e_settings):
     return essay
 
 
-def log_in(tab):
-    page = tab.go("/admin/login/?next=/moderation/")
-    page.fill("#id_username", "mod")
-    page.fill("#id_password", "pw-for-tests-only")
-    with page.expect_navigation():
-        page.click("input[type=submit]")
-    return page
-
-
 def fits(page, width) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def test_the_queue_at_375_px_fits_and_every_action_is_thumb_sized(open_tab, site, snap):
-    page = log_in(open_tab(width=375))
+    page = log_in(open_tab(width=375), "mod", "/moderation/")
     assert page.locator("#section-reported").is_visible()
     assert page.locator("#section-pending").is_visible()
     assert fits(page, 375)
@@ -79,7 +71,7 @@ def test_the_queue_at_375_px_fits_and_every_action_is_thumb_sized(open_tab, site
 
 
 def test_keyboard_shortcuts_still_work_on_a_desktop(open_tab, site):
-    page = log_in(open_tab(width=1280))
+    page = log_in(open_tab(width=1280), "mod", "/moderation/")
     assert fits(page, 1280)
     page.keyboard.press("j")  # the first row: the reported comment
     page.keyboard.press("j")  # the next: the first pending one, in the second form
