@@ -10,7 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from blog.models import Author, ContentWarning, Essay, EssayAuthor, Series, SeriesPart, Topic
+from blog.models import (
+    Author,
+    ContentWarning,
+    Essay,
+    EssayAuthor,
+    EssayWarning,
+    Series,
+    SeriesPart,
+    Topic,
+)
 from blog.revision_admin import EssayRevisionAdmin
 
 
@@ -108,6 +117,19 @@ class EssayAuthorInline(admin.TabularInline):
         return super().get_queryset(request).select_related("author")
 
 
+class EssayWarningInline(admin.TabularInline):
+    """The essay's warnings, in the order readers see them named."""
+
+    model = EssayWarning
+    autocomplete_fields = ["warning"]
+    extra = 0
+    fields = ["position", "warning"]
+    verbose_name_plural = "content warnings (in the order readers see them)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("warning")
+
+
 class EssaySeriesInline(admin.TabularInline):
     model = SeriesPart
     autocomplete_fields = ["series"]
@@ -157,8 +179,8 @@ class EssayAdmin(EssayRevisionAdmin):
     search_fields = ["title", "authors__name", "summary", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["warnings", "topics"]
-    inlines = [EssayAuthorInline, EssaySeriesInline]
+    autocomplete_fields = ["topics"]
+    inlines = [EssayAuthorInline, EssayWarningInline, EssaySeriesInline]
     readonly_fields = ["preview_link", "reading_minutes", "created_by", "updated_at"]
     list_select_related = ["created_by"]
     formfield_overrides = {
@@ -175,7 +197,7 @@ class EssayAdmin(EssayRevisionAdmin):
         (
             "Content warnings",
             {
-                "fields": ["warnings", "warning_note"],
+                "fields": ["warning_note"],
                 "description": "Readers see these before the essay. A warning marked "
                 "'gates' puts a warning screen in front of the body.",
             },

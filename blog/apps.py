@@ -15,6 +15,7 @@ class BlogConfig(AppConfig):
             ContentWarning,
             Essay,
             EssayAuthor,
+            EssayWarning,
             Series,
             SeriesPart,
             Topic,
@@ -23,7 +24,9 @@ class BlogConfig(AppConfig):
         def changed(sender, **kwargs):
             essays_changed()
 
-        for model in (Essay, ContentWarning, Topic, Author, EssayAuthor, Series, SeriesPart):
+        for model in (
+            Essay, ContentWarning, Topic, Author, EssayAuthor, EssayWarning, Series, SeriesPart,
+        ):  # fmt: skip
             name = model.__name__
             post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"blog.save.{name}")
             post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"blog.del.{name}")

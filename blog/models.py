@@ -141,6 +141,9 @@ class Series(models.Model):
 
 # Authors are named in the order the editor set.
 BYLINE_ORDER = ("essayauthor__position", "pk")
+# An essay's warnings in the order its editor set; where none was set (rows of equal
+# position, as an import or `warnings.set()` leaves them), in the site's display order.
+ESSAY_WARNING_ORDER = ("essaywarning__position", "display_order", "name")
 
 
 class EssayQuerySet(models.QuerySet):
@@ -149,9 +152,9 @@ class EssayQuerySet(models.QuerySet):
         return self.filter(status=Essay.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
     def with_warnings(self):
-        """Fetch every essay's warnings, in display order, in one extra query."""
+        """Fetch every essay's warnings, in the essay's order, in one extra query."""
         return self.prefetch_related(
-            Prefetch("warnings", queryset=ContentWarning.objects.order_by("display_order", "name"))
+            Prefetch("warnings", queryset=ContentWarning.objects.order_by(*ESSAY_WARNING_ORDER))
         )
 
     def with_reader_facts(self):
@@ -190,10 +193,6 @@ class EssayQuerySet(models.QuerySet):
         if not warning_ids:
             return self
         return self.exclude(warnings__in=list(warning_ids))
-
-
-def _warning_order(warning):
-    return (warning.display_order, warning.name)
 
 
 class CommentPolicy(models.TextChoices):
@@ -240,7 +239,9 @@ class Essay(models.Model):
     body_html = models.TextField(editable=False, default="")
     body_text = models.TextField(editable=False, default="")  # for search and its snippets
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
-    warnings = models.ManyToManyField(ContentWarning, blank=True, related_name="essays")
+    warnings = models.ManyToManyField(
+        ContentWarning, through="EssayWarning", blank=True, related_name="essays"
+    )
     topics = models.ManyToManyField(
         Topic, blank=True, related_name="essays", help_text="What the essay is about."
     )
@@ -370,11 +371,21 @@ class Essay(models.Model):
         return memo[1]
 
     def warning_list(self) -> list[ContentWarning]:
-        """The essay's warnings in display order (uses the prefetch when there is one)."""
-        ordered = self.per_warnings_prefetch(
-            "_sorted_warnings", lambda: sorted(self.warnings.all(), key=_warning_order)
-        )
-        return list(ordered)
+        """The essay's warnings in the essay's order (uses the prefetch when there is one:
+        with_warnings() fetches them in that order)."""
+        prefetched = self._prefetched("warnings")
+        if prefetched is not None:
+            return list(prefetched)
+        return list(self.warnings.order_by(*ESSAY_WARNING_ORDER))
+
+    def set_warnings(self, warnings) -> None:
+        """Give the (saved) essay these warnings, named in this order."""
+        warnings = list(dict.fromkeys(warnings))
+        EssayWarning.objects.filter(essay=self).exclude(warning__in=warnings).delete()
+        for position, warning in enumerate(warnings, start=1):
+            EssayWarning.objects.update_or_create(
+                essay=self, warning=warning, defaults={"position": position}
+            )
 
     def gating_warnings(self) -> list[ContentWarning]:
         return [w for w in self.warning_list() if w.gates]
@@ -427,6 +438,30 @@ class EssayAuthor(models.Model):
 
     def __str__(self):
         return self.author.name
+
+
+class EssayWarning(models.Model):
+    """A warning an essay carries, at the place its editor gave it among the others.
+
+    The table is the one the plain many-to-many field made (hence its name and column).
+    """
+
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE)
+    warning = models.ForeignKey(
+        ContentWarning, on_delete=models.CASCADE, db_column="contentwarning_id"
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Lowest is named first. Equal: the site's order."
+    )
+
+    class Meta:
+        db_table = "blog_essay_warnings"
+        ordering = ["position", "warning__display_order", "warning__name"]
+        unique_together = [("essay", "warning")]
+        verbose_name = "content warning"
+
+    def __str__(self):
+        return self.warning.name
 
 
 class SeriesPart(models.Model):

@@ -50,10 +50,14 @@ class EssayRevisionAdmin(VersionAdmin):
             "version": version,
             "previous": previous,
             "since_previous": (
-                revisions.compare(previous.field_dict, version.field_dict) if previous else None
+                revisions.compare(
+                    revisions.version_state(previous), revisions.version_state(version)
+                )
+                if previous
+                else None
             ),
             "against_current": revisions.compare(
-                version.field_dict, revisions.current_state(essay)
+                revisions.version_state(version), revisions.current_state(essay)
             ),
             "restore_url": reverse(self._url_name("revision"), args=[essay.pk, version.pk]),
         }

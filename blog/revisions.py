@@ -14,7 +14,7 @@ import reversion
 from reversion.errors import RevertError
 from reversion.models import Version
 
-from blog.models import ContentWarning, Essay, EssayAuthor, SeriesPart, Topic
+from blog.models import ContentWarning, Essay, EssayAuthor, EssayWarning, SeriesPart, Topic
 
 # Derived from the body: the restore's save (Essay.save, blog.search) computes them again.
 DERIVED = ["body_html", "body_text", "search_vector"]
@@ -25,12 +25,16 @@ KEPT_ON_RESTORE = ["comment_policy", "comment_policy_until", "created_by"]
 PUBLISHING = ["status", "published_at"]
 
 reversion.register(EssayAuthor)
+reversion.register(EssayWarning)
 reversion.register(SeriesPart)
-# The byline and the place in a series are rows of their own, so they are followed;
-# warnings and topics are kept as lists of ids. Comments are not followed: a restore
-# never deletes or changes them.
+# The byline, the warnings (in the essay's order) and the place in a series are rows of
+# their own, so they are followed; topics are kept as a list of ids. Revisions saved before
+# warnings had an order keep them as a list of ids too. Comments are not followed: a
+# restore never deletes or changes them.
 reversion.register(
-    Essay, exclude=[*DERIVED, *KEPT_ON_RESTORE], follow=["essayauthor_set", "series_part"]
+    Essay,
+    exclude=[*DERIVED, *KEPT_ON_RESTORE],
+    follow=["essayauthor_set", "essaywarning_set", "series_part"],
 )
 
 REVISED = [
@@ -50,6 +54,25 @@ UNLISTED = {
 def essay_versions(essay: Essay):
     """The essay's versions, oldest first, with who saved each."""
     return Version.objects.get_for_object(essay).select_related("revision__user").order_by("pk")
+
+
+def version_state(version: Version) -> dict:
+    """A version's field_dict with its warnings as a list of ids in the essay's order: from
+    the revision's own EssayWarning rows, or from the list an older revision kept."""
+    state = dict(version.field_dict)
+    if "warnings" not in state:
+        rows = [
+            other.field_dict
+            for other in version.revision.version_set.all()
+            if other._model is EssayWarning
+        ]
+        rows = [row for row in rows if str(row["essay_id"]) == str(version.object_id)]
+        state["warnings"] = [row["warning_id"] for row in sorted(rows, key=_row_order)]
+    return state
+
+
+def _row_order(row: dict):
+    return (row["position"], row["id"])
 
 
 def current_state(essay: Essay) -> dict:
@@ -108,6 +131,7 @@ def plan_restore(version: Version) -> RestorePlan:
             "one instead."
         )
         return plan
+    fields = version_state(version)
     for name, model in (("warnings", ContentWarning), ("topics", Topic)):
         ids = set(fields.get(name) or ())
         found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
@@ -115,6 +139,8 @@ def plan_restore(version: Version) -> RestorePlan:
             plan.gone[name] = sorted(ids - found)
     for other in version.revision.version_set.exclude(pk=version.pk):
         model = other._model
+        if model is EssayWarning:
+            continue  # a deleted warning is left out (plan.gone), not a refusal
         for f in model._meta.concrete_fields:
             if not f.is_relation or f.related_model is Essay:
                 continue
@@ -237,8 +263,19 @@ def compare(old: dict, new: dict) -> EssayDiff:
             str(labels[name]).capitalize()
             for name in REVISED
             if name not in UNLISTED and _normal(old.get(name)) != _normal(new.get(name))
-        ],
+        ]
+        + (
+            ["Order of the warnings"]
+            if _reordered(old.get("warnings"), new.get("warnings"))
+            else []
+        ),
     )
+
+
+def _reordered(old, new) -> bool:
+    """The same warnings, named in another order."""
+    old, new = list(old or ()), list(new or ())
+    return set(old) == set(new) and old != new
 
 
 def _normal(value):

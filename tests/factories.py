@@ -124,6 +124,7 @@ def ensure_groups():
     for module, function in [
         ("blog.migrations.0002_editors_group", "create_editors"),
         ("blog.migrations.0007_editors_manage_topics_series_authors", "grant"),
+        ("blog.migrations.0010_essay_warning_order", "grant"),
         ("moderation.migrations.0002_moderators_group", "create_moderators"),
         ("subscriptions.migrations.0002_moderators_see_subscriptions", "grant"),
     ]:

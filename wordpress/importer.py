@@ -413,7 +413,7 @@ class _Run:
         if creating:
             self._attach_image(essay, item, what)
         essay.save()
-        essay.warnings.set(warnings)
+        essay.set_warnings(warnings)  # in the order the warning line named them
         essay.topics.set(self._topics(item))
         self._set_author(essay, item, what)
         essay.refresh_from_db(fields=["updated_at"])

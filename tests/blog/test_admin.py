@@ -23,17 +23,22 @@ def test_editors_group_has_exactly_the_publishing_permissions():
         ("blog", f"{action}_{model}")
         for action in ("add", "change", "delete", "view")
         for model in ("essay", "contentwarning", "topic", "series", "seriespart", "author",
-                      "essayauthor")
+                      "essayauthor", "essaywarning")
     }  # fmt: skip
 
 
-def inline_forms(*authors, series=None) -> dict:
-    """The essay form's inlines as the admin posts them: its authors, and its series."""
+def inline_forms(*authors, series=None, warnings=()) -> dict:
+    """The essay form's inlines as the admin posts them: its authors, its warnings (in the
+    order given) and its series."""
     data = {
         "essayauthor_set-TOTAL_FORMS": str(len(authors)),
         "essayauthor_set-INITIAL_FORMS": "0",
         "essayauthor_set-MIN_NUM_FORMS": "1",
         "essayauthor_set-MAX_NUM_FORMS": "1000",
+        "essaywarning_set-TOTAL_FORMS": str(len(warnings)),
+        "essaywarning_set-INITIAL_FORMS": "0",
+        "essaywarning_set-MIN_NUM_FORMS": "0",
+        "essaywarning_set-MAX_NUM_FORMS": "1000",
         "series_part-TOTAL_FORMS": "1" if series else "0",
         "series_part-INITIAL_FORMS": "0",
         "series_part-MIN_NUM_FORMS": "0",
@@ -41,6 +46,9 @@ def inline_forms(*authors, series=None) -> dict:
     }
     for i, author in enumerate(authors):
         data |= {f"essayauthor_set-{i}-author": author.pk, f"essayauthor_set-{i}-position": i}
+    for i, warning in enumerate(warnings):
+        pk = getattr(warning, "pk", warning)
+        data |= {f"essaywarning_set-{i}-warning": pk, f"essaywarning_set-{i}-position": i + 1}
     if series:
         data |= {"series_part-0-series": series.pk, "series_part-0-position": "2"}
     return data
@@ -58,10 +66,9 @@ def test_editor_can_publish_an_essay_through_the_admin(client, editor):
             "slug": "new-essay",
             "summary": "About something hard.",
             "topics": [topic.pk],
-            **inline_forms(author),
+            **inline_forms(author, warnings=[gating]),
             "body": "Body with *emphasis*.",
             "body_format": "markdown",
-            "warnings": [gating.pk],
             "warning_note": "",
             "status": "published",
             "published_at_0": "2026-01-01",
@@ -118,7 +125,12 @@ def test_warning_autocomplete_is_available_to_editors(client, editor):
     client.force_login(editor)
     response = client.get(
         reverse("admin:autocomplete"),
-        {"term": "sex", "app_label": "blog", "model_name": "essay", "field_name": "warnings"},
+        {
+            "term": "sex",
+            "app_label": "blog",
+            "model_name": "essaywarning",
+            "field_name": "warning",
+        },
     )
     assert response.status_code == 200
     assert response.json()["results"][0]["text"] == "Sexual violence"

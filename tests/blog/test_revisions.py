@@ -23,18 +23,43 @@ def editor(client):
     return user
 
 
-def add_essay(client, **fields) -> Essay:
-    form = essay_form(**inline_forms(make_author("Ana Ruiz"))) | fields
+def add_essay(client, warnings=(), **fields) -> Essay:
+    form = essay_form(**inline_forms(make_author("Ana Ruiz"), warnings=warnings)) | fields
     response = client.post(reverse("admin:blog_essay_add"), form)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Essay.objects.get(slug=form["slug"])
 
 
-def change_essay(client, essay, **fields):
-    """Post the essay's change form as the admin shows it, with `fields` changed."""
+def change_essay(client, essay, warnings=None, **fields):
+    """Post the essay's change form as the admin shows it, with `fields` changed, and with
+    `warnings` (ids, in order) in place of its warnings when given."""
     page = client.get(reverse("admin:blog_essay_change", args=[essay.pk]))
-    response = client.post(page.request["PATH_INFO"], form_as_posted(page) | fields)
+    data = form_as_posted(page) | fields
+    if warnings is not None:
+        data = with_warning_rows(data, list(warnings))
+    response = client.post(page.request["PATH_INFO"], data)
     assert response.status_code == 302, form_errors(response)
+
+
+def with_warning_rows(data: dict, ids: list) -> dict:
+    """The posted form with its warning rows changed to `ids` in order, as an editor does
+    it: rows of warnings not wanted ticked for deletion, the others renumbered, new rows
+    added below."""
+    prefix = "essaywarning_set"
+    shown = int(data[f"{prefix}-TOTAL_FORMS"])
+    kept = []
+    for i in range(shown):
+        pk = int(data[f"{prefix}-{i}-warning"])
+        if pk in ids:
+            data[f"{prefix}-{i}-position"] = str(ids.index(pk) + 1)
+            kept.append(pk)
+        else:
+            data[f"{prefix}-{i}-DELETE"] = "on"
+    for n, pk in enumerate([pk for pk in ids if pk not in kept], start=shown):
+        data |= {f"{prefix}-{n}-warning": str(pk), f"{prefix}-{n}-position": str(ids.index(pk) + 1),
+                 f"{prefix}-{n}-essay": str(data.get(f"{prefix}-0-essay", ""))}  # fmt: skip
+    data[f"{prefix}-TOTAL_FORMS"] = str(shown + len([pk for pk in ids if pk not in kept]))
+    return data
 
 
 def form_errors(response) -> list:
@@ -225,7 +250,7 @@ def test_restoring_a_revision_whose_warning_was_deleted_leaves_it_out_and_says_s
     assert response.status_code == 200 and message in response.content.decode()
     assert list(Essay.objects.get(pk=essay.pk).warnings.all()) == [grief]
     assert not ContentWarning.objects.filter(pk=gone_pk).exists()
-    assert not Essay.warnings.through.objects.filter(contentwarning_id=gone_pk).exists()
+    assert not Essay.warnings.through.objects.filter(warning_id=gone_pk).exists()
     connection.check_constraints()
 
 

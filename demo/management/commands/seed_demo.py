@@ -293,7 +293,7 @@ class Command(BaseCommand):
                 essay.image_source = "our demo image generator"
                 essay.image_source_url = f"{settings.SITE_URL}/privacy/"
             essay.save()
-            essay.warnings.set([warnings[slug] for slug in data["warnings"]])
+            essay.set_warnings([warnings[slug] for slug in data["warnings"]])
             essay.topics.set([topics[slug] for slug in data["topics"]])
             for position, slug in enumerate(data["authors"]):
                 EssayAuthor.objects.update_or_create(
