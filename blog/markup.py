@@ -33,8 +33,32 @@ ESSAY_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-# A line that opens with an en dash, an em dash or two hyphens names who said a quote.
-ATTRIBUTION = re.compile(r"^\s*(?:\u2013|\u2014|--)\s*\S")
+# The mark that opens a line naming who said a quote: an en or em dash, two or three
+# hyphens, or a hyphen or tilde and a space ("-5" and "~40 people" name nobody).
+_MARK = r"(?P<mark>\u2013|\u2014|-{2,3}(?!-)|[-~](?=\s))"
+ATTRIBUTION = re.compile(rf"^\s*{_MARK}\s*")
+# A paragraph pasted from WordPress as one quotation and who said it: “Words.” – Name.
+PASTED_QUOTE = re.compile(
+    r"\A(?:\u201c(?P<curly>[^\u201c\u201d]+)\u201d|\"(?P<straight>[^\"]+)\""
+    r"|\u201e(?P<low>[^\u201c\u201d\u201e]+)[\u201c\u201d]|\u00ab(?P<guillemets>[^\u00ab\u00bb]+)\u00bb)"
+    rf"\s*{_MARK}\s*(?P<name>[^\n]+?)\s*\Z"
+)
+# Every form renders with the dash the help text has always shown: an en dash and a space.
+CAPTION_DASH = "\u2013 "
+# These marks are also a Markdown bullet and everyday shorthand, so what follows them must
+# read as a name (as must a pasted quote's name and a `- Name` list item).
+_AMBIGUOUS_MARKS = {"-", "~"}
+_NAME_MAX_WORDS = 12
+_NAME_MAX_CHARS = 120
+_ABBREVIATIONS = {
+    "dr", "mr", "mrs", "ms", "mx", "prof", "rev", "revd", "st", "jr", "sr", "ed", "eds", "vol",
+    "no", "pp", "al", "inc", "ltd", "co",
+}  # fmt: skip
+_SENTENCE_STOP = re.compile(r"(\S+?)([.!?])(?=\s|\Z)")
+_ONE_ITEM_LIST = [
+    "bullet_list_open", "list_item_open", "paragraph_open", "inline", "paragraph_close",
+    "list_item_close", "bullet_list_close",
+]  # fmt: skip
 
 
 @cache
@@ -66,77 +90,210 @@ def _lazy_images(state: StateCore) -> None:
                 child.attrSet("decoding", "async")
 
 
+def _inline_text(children: list[Token]) -> str:
+    """The words of inline tokens, without markup or raw HTML (for judging a caption)."""
+    return "".join(t.content for t in children if t.type in ("text", "code_inline"))
+
+
+def _is_abbreviation(word: str) -> bool:
+    word = word.lstrip("([\"'\u201c\u2018")
+    return len(word) == 1 or "." in word or word.lower() in _ABBREVIATIONS
+
+
+def _reads_as_name(text: str) -> bool:
+    """Whether `text` is short and shaped like a name and perhaps a source, not a sentence.
+
+    "Dr. A. Name, Survivors' Network" is a name; "and then she left." or "Jane. I asked her
+    twice." are prose, whatever mark comes before them.
+    """
+    text = text.strip()
+    if len(text) > _NAME_MAX_CHARS or len(text.split()) > _NAME_MAX_WORDS:
+        return False
+    if not any(c.isalnum() for c in text):
+        return False
+    for match in _SENTENCE_STOP.finditer(text):
+        word, stop = match[1], match[2]
+        if stop == "?" and match.end() == len(text):
+            continue  # a title may end with a question mark
+        if stop == "." and _is_abbreviation(word):
+            continue
+        return False
+    return True
+
+
+def _dashed(children: list[Token]) -> list[Token]:
+    """The caption's inline tokens, opening with the one dash every form renders with."""
+    if children and children[0].type == "text":
+        first = Token("text", "", 0, content=CAPTION_DASH + children[0].content.lstrip())
+        return [first, *children[1:]]
+    return [Token("text", "", 0, content=CAPTION_DASH), *children]
+
+
+def _line_caption(children: list[Token]) -> list[Token] | None:
+    """The caption for a line that opens with an attribution mark, or None if it has none."""
+    if not children or children[0].type != "text":
+        return None
+    match = ATTRIBUTION.match(children[0].content)
+    if not match:
+        return None
+    rest = children[0].content[match.end() :]
+    if not rest.strip() and len(children) == 1:
+        return None
+    if match["mark"] in _AMBIGUOUS_MARKS and not _reads_as_name(rest + _inline_text(children[1:])):
+        return None
+    first = Token("text", "", 0, content=rest)
+    return _dashed([first, *children[1:]])
+
+
 def _split_attribution(inline: Token) -> list[Token] | None:
-    """Take a trailing "– Name" line off a paragraph; return its inline tokens, or None."""
+    """Take a trailing "– Name" line off a paragraph; return the caption, or None."""
     children = inline.children or []
     breaks = [i for i, t in enumerate(children) if t.type in ("softbreak", "hardbreak")]
-    if breaks:
-        cut = breaks[-1]
-        rest = children[cut + 1 :]
-        if rest and rest[0].type == "text" and ATTRIBUTION.match(rest[0].content):
-            inline.children = children[:cut]
-            return rest
+    if not breaks:
         return None
+    caption = _line_caption(children[breaks[-1] + 1 :])
+    if caption:
+        inline.children = children[: breaks[-1]]
+    return caption
+
+
+def _paragraph_caption(inline: Token) -> list[Token] | None:
+    """The caption if a paragraph is one attribution line, or None."""
+    children = inline.children or []
+    if inline.type != "inline" or any(t.type in ("softbreak", "hardbreak") for t in children):
+        return None
+    return _line_caption(children)
+
+
+def _list_caption(tokens: list[Token]) -> list[Token] | None:
+    """The caption if `tokens` are a `- Name` list of one short line, or None.
+
+    Markdown reads a typed "- Name" as a bullet list, so a list stands for an attribution
+    only when nothing else could be meant: one item, one line that reads as a name, and a
+    "-" bullet ("*" and "+" lists are always lists).
+    """
+    if [t.type for t in tokens] != _ONE_ITEM_LIST or tokens[0].markup != "-":
+        return None
+    children = tokens[3].children or []
+    if any(t.type in ("softbreak", "hardbreak") for t in children):
+        return None
+    if not _reads_as_name(_inline_text(children)):
+        return None
+    return _dashed(children)
+
+
+def _blockquote_end(tokens: list[Token], start: int) -> int:
+    depth = 0
+    for j in range(start, len(tokens)):
+        if tokens[j].type == "blockquote_open":
+            depth += 1
+        elif tokens[j].type == "blockquote_close":
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(tokens) - 1
+
+
+def _take_caption(tokens: list[Token], i: int, j: int) -> list[Token] | None:
+    """Find the attribution of the quote tokens[i:j + 1], remove it from the tokens, return it.
+
+    The tokens after the quote are looked at first (a "– Name" paragraph, or a "- Name" list
+    on the very next line), then the quote's own last block, then its last line.
+    """
+    opener = tokens[i]
+    following = tokens[j + 1 : j + 4]
+    if (
+        len(following) == 3
+        and following[0].type == "paragraph_open"
+        and following[0].level == opener.level
+        and (caption := _paragraph_caption(following[1]))
+    ):
+        del tokens[j + 1 : j + 4]
+        return caption
+    following = tokens[j + 1 : j + 1 + len(_ONE_ITEM_LIST)]
+    if (
+        following
+        and following[0].level == opener.level
+        and opener.map
+        and following[0].map
+        and following[0].map[0] == opener.map[1]  # no blank line: a list after one is a list
+        and (caption := _list_caption(following))
+    ):
+        del tokens[j + 1 : j + 1 + len(following)]
+        return caption
+    start = j - len(_ONE_ITEM_LIST)
+    if start > i + 1 and (caption := _list_caption(tokens[start:j])):
+        before = tokens[start - 2]
+        if before.type == "inline" and before.content.rstrip().endswith(":"):
+            return None  # "Things I was told:" introduces a list, not a speaker
+        del tokens[start:j]
+        return caption
+    inner = tokens[j - 3 : j]
+    if j - 3 > i and inner[0].type == "paragraph_open":
+        caption = _paragraph_caption(inner[1])
+        if caption is None:
+            return _split_attribution(inner[1])
+        if j - 3 > i + 1:  # a quote that is nothing but "– Name" stays a quote
+            del tokens[j - 3 : j]
+            return caption
     return None
 
 
-def _quote_attributions(state: StateCore) -> None:
-    """Turn a block quote followed by an attribution line into a figure with a caption.
+def _pasted_quote(state: StateCore, inline: Token) -> tuple[list[Token], list[Token]] | None:
+    """The quote's and the caption's inline tokens for a `“Words.” – Name` paragraph."""
+    match = PASTED_QUOTE.match(inline.content)
+    if not match:
+        return None
+    words = next(match[k] for k in ("curly", "straight", "low", "guillemets") if match[k])
+    if not words.strip():
+        return None
+    name = state.md.parseInline(match["name"], state.env)[0].children or []
+    if not _reads_as_name(_inline_text(name)):
+        return None
+    quote = state.md.parseInline(words.strip(), state.env)[0].children or []
+    return quote, _dashed(name)
 
-    The attribution may be the quote's last paragraph, the last line of that paragraph, or
-    the paragraph straight after the quote.
+
+def _pasted_quotes(state: StateCore) -> None:
+    """Turn a top-level paragraph pasted as `“Words.” – Name` into an attributed quote."""
+    tokens = state.tokens
+    for k in range(len(tokens) - 2, 0, -1):
+        para = tokens[k - 1]
+        if para.type != "paragraph_open" or para.level != 0:
+            continue
+        found = _pasted_quote(state, tokens[k])
+        if not found:
+            continue
+        quote, caption = found
+        tokens[k - 1 : k + 2] = [
+            Token("blockquote_open", "blockquote", 1, map=para.map, markup=">", block=True,
+                  meta={"caption": caption}),
+            Token("paragraph_open", "p", 1, map=para.map, level=1, block=True),
+            Token("inline", "", 0, map=para.map, level=2, children=quote, block=True),
+            Token("paragraph_close", "p", -1, level=1, block=True),
+            Token("blockquote_close", "blockquote", -1, markup=">", block=True,
+                  meta={"caption": caption}),
+        ]  # fmt: skip
+
+
+def _quote_attributions(state: StateCore) -> None:
+    """Turn a block quote with an attribution line into a figure with a caption.
+
+    The attribution may be the quote's last paragraph or the last line of that paragraph, a
+    one-line `- Name` list ending the quote or on the line after it, or the paragraph
+    straight after the quote. A paragraph pasted as `“Words.” – Name` becomes such a quote.
     """
     tokens = state.tokens
     i = 0
     while i < len(tokens):
-        if tokens[i].type != "blockquote_open":
-            i += 1
-            continue
-        depth, j = 0, i
-        for j in range(i, len(tokens)):
-            if tokens[j].type == "blockquote_open":
-                depth += 1
-            elif tokens[j].type == "blockquote_close":
-                depth -= 1
-                if depth == 0:
-                    break
-        opener = tokens[i]
-        caption = None
-        inner_last = tokens[j - 3 : j]
-        following = tokens[j + 1 : j + 4]
-        if (
-            len(following) == 3
-            and following[0].type == "paragraph_open"
-            and following[0].level == opener.level
-            and _is_attribution_paragraph(following[1])
-        ):
-            caption = following[1].children
-            del tokens[j + 1 : j + 4]
-        elif len(inner_last) == 3 and inner_last[0].type == "paragraph_open":
-            if _is_attribution_paragraph(inner_last[1]):
-                if j - 3 > i + 1:  # a quote that is nothing but "– Name" stays a quote
-                    caption = inner_last[1].children
-                    del tokens[j - 3 : j]
-                    j -= 3
-            else:
-                caption = _split_attribution(inner_last[1])
-        if caption:
-            first = caption[0]
-            first.content = re.sub(r"^\s*--\s*", "\u2013 ", first.content)
-            opener.meta["caption"] = caption
-            tokens[j].meta["caption"] = caption
+        if tokens[i].type == "blockquote_open":
+            j = _blockquote_end(tokens, i)
+            caption = _take_caption(tokens, i, j)
+            if caption:
+                tokens[i].meta["caption"] = caption
+                tokens[_blockquote_end(tokens, i)].meta["caption"] = caption
         i += 1
-
-
-def _is_attribution_paragraph(inline: Token) -> bool:
-    children = inline.children or []
-    return (
-        inline.type == "inline"
-        and not any(t.type in ("softbreak", "hardbreak") for t in children)
-        and bool(children)
-        and children[0].type == "text"
-        and bool(ATTRIBUTION.match(children[0].content))
-    )
+    _pasted_quotes(state)
 
 
 def _render_blockquote_open(self, tokens, idx, options, env):
