@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from blog.http import positive_id
+from blog.labels import warning_label
 from blog.models import Essay
 
 DAY = 24 * 60 * 60
@@ -152,9 +153,10 @@ def published_essay(request, slug: str) -> Essay | None:
 def article_html(essay: Essay) -> str:
     """The rendered essay (title to image credit), from the shared cache when it can be."""
     byline = [f"{a.pk}|{a.name}|{a.slug}" for a in essay.author_list()]
+    label = warning_label()
     key = "blog:article:" + digest(
         essay.pk, essay.updated_at.timestamp(), warnings_signature(essay), settings.RELEASE,
-        *byline,
+        label.one, label.many, *byline,
     )  # fmt: skip
     html = cache.get(key)
     if html is None:

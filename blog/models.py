@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog import markup
+from blog.labels import warning_label
 
 
 class ContentWarning(models.Model):
@@ -391,11 +392,12 @@ class Essay(models.Model):
         return [w for w in self.warning_list() if w.gates]
 
     def warning_line(self) -> str:
-        """ "Content warning: Sexual violence and mental health." with the note, or ""."""
+        """ "Content warning: Sexual violence and mental health." with the note, or "" (the
+        label is the site's WARNING_LABEL)."""
         names = [w.name for w in self.warning_list()]
         if not names:
             return f"Content note: {self.warning_note}" if self.warning_note else ""
-        line = f"Content warning: {join_warning_names(names)}."
+        line = f"{warning_label()}: {join_warning_names(names)}."
         return f"{line} {self.warning_note}" if self.warning_note else line
 
     def author_list(self) -> list[Author]:

@@ -11,6 +11,7 @@ from django.core.signing import BadSignature, Signer
 from django.core.validators import MaxLengthValidator, URLValidator
 
 from blog.http import strip_control
+from blog.labels import warning_label
 from blog.markup import COMMENT_ALLOWED_TAGS_TEXT, plain_text, render_comment
 from comments.models import Comment
 
@@ -188,6 +189,7 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["content_warning"].label = f"{warning_label()} (optional)"
         if not self.is_bound:
             self.initial.setdefault("started", fresh_form_stamp())
         # No maxlength attribute on the textarea: a browser would cut a pasted text short

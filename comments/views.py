@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from blog.caching import published_essay
 from blog.cross_origin import cross_origin_protect
 from blog.http import wants_json
+from blog.labels import warning_label
 from blog.models import Essay
 from blog.preferences import ReadingPreferences
 from blog.unavailable import DATABASE_DOWN, RETRY_AFTER_SECONDS
@@ -361,7 +362,7 @@ class EssayCommentsFeed(Feed):
     def item_description(self, comment):
         if comment.content_warning:
             return format_html(
-                "<p><strong>Content warning:</strong> {}</p>", comment.content_warning
+                "<p><strong>{}:</strong> {}</p>", warning_label(), comment.content_warning
             )
         return comment.body_html
 

@@ -13,6 +13,8 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from jinja2 import Environment
 
+from blog.labels import warning_label
+
 
 def date(value, format_string=None) -> str:
     """Django's `date` filter: a date or time in the current time zone, in the active
@@ -40,4 +42,5 @@ def environment(**options) -> Environment:
     env.filters["date"] = date
     env.filters["day_and_time"] = day_and_time
     env.filters["localtime"] = template_localtime
+    env.globals["warning_label"] = warning_label  # called: settings are read at render time
     return env

@@ -48,6 +48,11 @@ if not SITE_URL.startswith(("http://", "https://")):
     )
 SITE_NAME = env.str("SITE_NAME", default="Hard Subjects")
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="privacy@example.org")
+# What the site calls the warnings before an essay (and on a comment), as a heading says it:
+# "Content warning" or, say, "Trigger warning". The plural is the name with an "s" unless set.
+# Cached pages carry the label: change RELEASE with it, as on a deploy.
+WARNING_LABEL = env.str("WARNING_LABEL", default="Content warning")
+WARNING_LABEL_PLURAL = env.str("WARNING_LABEL_PLURAL", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from blog import labels
 from blog.models import join_warning_names
 
 register = template.Library()
@@ -59,3 +60,10 @@ def essay_json_ld(context, essay) -> str:
         data["image"] = site_url + essay.featured_image.url
     payload = json.dumps(data, ensure_ascii=False).translate(_JSON_IN_HTML)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.simple_tag
+def warning_label(form: str = "one") -> str:
+    """What the site calls its warnings (WARNING_LABEL): `{% warning_label %}` "Content
+    warning", `{% warning_label "many" %}`, `{% warning_label "one_lower" %}`."""
+    return getattr(labels.warning_label(), form)
