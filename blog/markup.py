@@ -21,11 +21,12 @@ WORDS_PER_MINUTE = 230
 ESSAY_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "em", "strong", "a", "ul", "ol", "li",
     "blockquote", "figure", "figcaption", "img", "code", "pre", "sup", "sub", "abbr", "del",
-    "ins", "cite", "q", "small", "table", "thead", "tbody", "tr", "th", "td",
+    "ins", "cite", "q", "small", "table", "thead", "tbody", "tr", "th", "td", "picture", "source",
 }  # fmt: skip
 ESSAY_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
+    "img": {"src", "srcset", "sizes", "alt", "title", "width", "height", "loading", "decoding"},
+    "source": {"srcset", "sizes", "type", "width", "height"},
     "ol": {"start"},
     "abbr": {"title"},
     "th": {"align"},
@@ -67,10 +68,26 @@ def _essay_cleaner() -> nh3.Cleaner:
         tags=ESSAY_TAGS,
         attributes=ESSAY_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        allowed_classes={"figure": {"quote"}},
+        allowed_classes={"figure": {"quote", "body-image"}},
+        attribute_filter=_safe_srcset,
         link_rel="noopener",
         strip_comments=True,
     )
+
+
+_SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+
+
+def _safe_srcset(tag: str, attribute: str, value: str) -> str | None:
+    """nh3 checks src's scheme but not srcset's: drop a srcset naming any URL whose scheme
+    is not allowed (relative URLs are fine)."""
+    if attribute != "srcset":
+        return value
+    for candidate in value.split(","):
+        scheme = _SCHEME.match(candidate)
+        if scheme and scheme[1].lower() not in URL_SCHEMES:
+            return None
+    return value
 
 
 def _shift_headings(state: StateCore) -> None:
@@ -321,21 +338,49 @@ def _essay_markdown() -> MarkdownIt:
     return md
 
 
-def render_essay(source: str) -> str:
-    """Render an essay's Markdown to sanitized HTML."""
-    return _essay_cleaner().clean(_essay_markdown().render(source or ""))
+def render_essay(source: str, images=None) -> str:
+    """Render an essay's Markdown to sanitized HTML.
+
+    `images` maps the URL of each library image the body shows to its picture
+    (blog.images.lookup_for): those images become responsive <picture>s.
+    """
+    html = _essay_cleaner().clean(_essay_markdown().render(source or ""))
+    return _with_pictures(html, images)
 
 
 _H1 = re.compile(r"<(/?)h1\b", re.IGNORECASE)
 _IMG = re.compile(r"<img\b(?![^>]*\bloading=)", re.IGNORECASE)
 
 
-def render_essay_html(source: str) -> str:
+def render_essay_html(source: str, images=None) -> str:
     """Sanitize an essay kept as HTML (an imported one) with the same allowlist as Markdown's
-    output: the title stays the only h1, and images load lazily as in Markdown bodies."""
+    output: the title stays the only h1, and images load lazily as in Markdown bodies
+    (library images, in `images`, as responsive pictures as there)."""
     html = _H1.sub(r"<\1h2", source or "")
     html = _IMG.sub('<img loading="lazy" decoding="async"', html)
-    return _essay_cleaner().clean(html)
+    return _with_pictures(_essay_cleaner().clean(html), images)
+
+
+# In sanitized HTML every attribute is double-quoted and escaped, so these are exact.
+_CLEAN_IMG = re.compile(r"<p>\s*(<img\b[^>]*>)\s*</p>|<img\b[^>]*>")
+_CLEAN_ATTRIBUTE = re.compile(r'\b([a-z]+)="([^"]*)"')
+
+
+def _with_pictures(html: str, images) -> str:
+    """Swap each <img> of a library image for its picture; an image alone in its paragraph
+    takes the paragraph's place (a figure with its credit cannot sit inside a <p>)."""
+    if not images:
+        return html
+
+    def swap(match: re.Match) -> str:
+        tag = match[1] or match[0]
+        found = {k: html_lib.unescape(v) for k, v in _CLEAN_ATTRIBUTE.findall(tag)}
+        picture = images.get(found.get("src"))
+        if picture is None:
+            return match[0]
+        return picture.html(alt=found.get("alt", ""), standalone=match[1] is not None)
+
+    return _essay_cleaner().clean(_CLEAN_IMG.sub(swap, html))
 
 
 def plain_text(html: str) -> str:
@@ -351,6 +396,15 @@ def searchable_text(html: str) -> str:
     on its own line, no control characters (search marks matches with two of them)."""
     text = nh3.clean(_BLOCK_END.sub(lambda m: m.group(0) + "\n", html), tags=set())
     return strip_control(html_lib.unescape(text)).strip()
+
+
+def opening(text: str, limit: int) -> str:
+    """The first line (paragraph) of a text, cut at a word to at most `limit` characters
+    with an ellipsis: a summary for an essay that has none."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if len(first) <= limit:
+        return first
+    return first[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "\u2026"
 
 
 def reading_minutes(text: str) -> int:

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from blog import markup
+from blog import images, markup
 from blog.labels import warning_label
 
 
@@ -273,7 +273,7 @@ class Essay(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False
     )
 
-    featured_image = models.ImageField(
+    featured_image = images.CheckedImageField(
         upload_to="essays/%Y/",
         blank=True,
         width_field="featured_image_width",
@@ -319,12 +319,7 @@ class Essay(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if self.body_format == self.BodyFormat.HTML:
-            self.body_html = markup.render_essay_html(self.body)
-        else:
-            self.body_html = markup.render_essay(self.body)
-        self.body_text = markup.searchable_text(self.body_html)
-        self.reading_minutes = markup.reading_minutes(self.body_text)
+        self.derive_from_body()
         changed = {"body", "body_format"}
         if kwargs.get("update_fields") is not None and changed & set(kwargs["update_fields"]):
             derived = {"body_html", "body_text", "reading_minutes"}
@@ -333,6 +328,17 @@ class Essay(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:essay_detail", kwargs={"slug": self.slug})
+
+    def derive_from_body(self) -> None:
+        """Work out what the body decides: its HTML (library images as responsive
+        pictures), its text for search and the reading time."""
+        pictures = images.lookup_for(self.body)
+        if self.body_format == self.BodyFormat.HTML:
+            self.body_html = markup.render_essay_html(self.body, images=pictures)
+        else:
+            self.body_html = markup.render_essay(self.body, images=pictures)
+        self.body_text = markup.searchable_text(self.body_html)
+        self.reading_minutes = markup.reading_minutes(self.body_text)
 
     def clean(self):
         if self.featured_image and not self.featured_image_alt.strip():
@@ -503,3 +509,60 @@ def join_warning_names(names: list[str], *, mid_sentence: bool = False) -> str:
     if len(phrased) <= 2:
         return " and ".join(phrased)
     return ", ".join(phrased[:-1]) + ", and " + phrased[-1]
+
+
+class LibraryImage(models.Model):
+    """An image uploaded for essay bodies, with the sizes readers' browsers choose from."""
+
+    image = images.CheckedImageField(
+        upload_to=f"{images.LIBRARY_DIR}/%Y/",
+        help_text="A JPEG, PNG, WebP or GIF (not SVG). Sizes for every screen are made from it.",
+    )
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    alt = models.CharField(
+        "alt text",
+        max_length=300,
+        help_text=(
+            "Describe what the image shows for readers who cannot see it, as you would to "
+            'someone on the phone: "A hand holding a lit candle at a vigil", not "image".'
+        ),
+    )
+    credit = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Shown under the image, e.g. "Photo: Ana Ruiz / Unsplash".',
+    )
+    credit_url = models.URLField("credit link", blank=True, help_text="Optional: the source.")
+    # [{"width": 480, "height": 320, "format": "webp", "name": "library/2026/x-480.webp"}, …]
+    variants = models.JSONField(default=list, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = "library image"
+        verbose_name_plural = "image library"
+        constraints = [
+            models.CheckConstraint(condition=~Q(alt=""), name="libraryimage_has_alt_text"),
+        ]
+
+    def __str__(self):
+        return self.alt[:80]
+
+    def markdown(self) -> str:
+        """What an editor pastes into a body to show the image."""
+        alt = self.alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        return f"![{alt}]({self.image.url})"
+
+    def file_names(self) -> list[str]:
+        return [self.image.name, *(v["name"] for v in self.variants)]
+
+    def thumbnail(self) -> tuple[str, int, int]:
+        """The URL, width and height of the smallest copy, for lists in the admin."""
+        smallest = min(self.variants, key=lambda v: v["width"], default=None)
+        if smallest is None:
+            return self.image.url, self.width, self.height
+        return images.storage_url(smallest["name"]), smallest["width"], smallest["height"]

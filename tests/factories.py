@@ -125,6 +125,7 @@ def ensure_groups():
         ("blog.migrations.0002_editors_group", "create_editors"),
         ("blog.migrations.0007_editors_manage_topics_series_authors", "grant"),
         ("blog.migrations.0010_essay_warning_order", "grant"),
+        ("blog.migrations.0011_body_images", "grant"),
         ("moderation.migrations.0002_moderators_group", "create_moderators"),
         ("subscriptions.migrations.0002_moderators_see_subscriptions", "grant"),
     ]:

@@ -7,9 +7,13 @@ pixels wide, go to E2E_SCREENSHOTS (default: e2e-screenshots/ in the project).
 
 import os
 import shutil
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from django.urls import include, path
+from django.views.static import serve
+from PIL import Image, ImageDraw
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still plain synchronous code.
@@ -123,6 +127,46 @@ def e2e_settings(settings):
     settings.PYTHON_AKISMET_API_KEY = ""
     settings.MODERATION_RATE = 1000
     return settings
+
+
+def urlpatterns_serving_media():
+    from django.conf import settings
+
+    return [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        ),  # fmt: skip
+        path("", include("config.urls")),
+    ]
+
+
+urlpatterns = []
+
+
+@pytest.fixture
+def media_served(settings):
+    """The live server serves the test's MEDIA_ROOT (config.urls does only with DEBUG or
+    SERVE_MEDIA set when it is first imported)."""
+    urlpatterns[:] = urlpatterns_serving_media()
+    settings.ROOT_URLCONF = __name__  # this module's urlpatterns
+    return settings
+
+
+def picture(width, height, fmt="PNG") -> bytes:
+    """A gradient with a few shapes, so screenshots show something like a photograph."""
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        shade = int(40 + 140 * y / height)
+        draw.line([(0, y), (width, y)], fill=(shade // 2, shade // 2 + 20, shade + 40))
+    for i in range(6):
+        x = width * (i + 1) // 7
+        draw.ellipse([x - 30, height // 2 - 30, x + 30, height // 2 + 30], fill=(250, 190, 90))
+    out = BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()
 
 
 def pytest_collection_modifyitems(items):
