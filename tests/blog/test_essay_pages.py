@@ -70,7 +70,7 @@ def test_essay_page_query_count_is_constant(n_essays, django_assert_max_num_quer
     assert response.status_code == 200
 
 
-def test_essay_page_shows_title_byline_notice_body_and_credit_in_order(client):
+def test_essay_page_shows_title_byline_notice_image_credit_and_body_in_order(client):
     cw = make_warning("Grief", support_text="Call a friend: https://help.example/grief")
     essay = make_essay(
         "A long goodbye",
@@ -93,8 +93,10 @@ def test_essay_page_shows_title_byline_notice_body_and_credit_in_order(client):
         html.index('By <a href="/authors/ana-ruiz-'),
         html.index("<strong>Content warning:</strong> Grief."),
         html.index("A death is described in the second half."),
+        html.index('<figure class="featured-image">'),
+        html.index("<figcaption>Featured image via Ana Ruiz on"),
+        html.index("</figure>"),
         html.index("The body text starts here."),
-        html.index("Featured image via Ana Ruiz on"),
     ]
     assert positions == sorted(positions)
     assert '<a href="https://help.example/grief" rel="nofollow">' in html
