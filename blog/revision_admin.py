@@ -107,6 +107,11 @@ class EssayRevisionAdmin(VersionAdmin):
                 setattr(essay, name, value)
         return essay
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)  # a class made for this call
+        form.restore_plan = getattr(request, "essay_restore", None)
+        return form
+
     def save_model(self, request, obj, form, change):
         plan = getattr(request, "essay_restore", None)
         if plan is not None:

@@ -95,6 +95,11 @@ class RestorePlan:
     gone: dict[str, list[int]] = field(default_factory=dict)  # m2m field -> ids deleted since
     refusal: str = ""
 
+    def was_public(self) -> bool:
+        """Whether readers could see the essay before the restore (a restore that puts it
+        back in front of them asks first, as a save does)."""
+        return bool(self.publishing) and Essay(**self.publishing).is_public
+
     def gone_message(self) -> str:
         named = [f"(deleted {_gone_label(name)} #{pk})" for name, ids in self.gone.items()
                  for pk in ids]  # fmt: skip

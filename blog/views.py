@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
@@ -23,7 +24,7 @@ from django.views.generic import ListView, TemplateView
 from blog import caching, search
 from blog.cross_origin import cross_origin_protect
 from blog.forms import GateForm, PreferencesForm, SearchForm
-from blog.models import Author, ContentWarning, Essay, Series, Topic
+from blog.models import Author, ContentWarning, Essay, Series, SeriesPart, Topic
 from blog.preferences import ReadingPreferences
 
 logger = logging.getLogger(__name__)
@@ -287,6 +288,57 @@ def essay_preview(request, pk):
     essay = get_object_or_404(Essay.objects.with_reader_facts(), pk=pk)
     gate = False if "read" in request.GET else ("gate" in request.GET) or None
     return _render_essay(request, essay, preview=True, gate=gate)
+
+
+def unsaved_essay_page(
+    request,
+    essay: Essay,
+    *,
+    authors: list[Author],
+    topics: list[Topic],
+    warnings: list[ContentWarning],
+    series_part: SeriesPart | None,
+    gate: bool,
+    notes: list[str],
+):
+    """An essay built in memory from the editors' form, as readers would see it once saved.
+
+    Nothing here is read from or put in the cache (the article fragment is keyed by a
+    saved essay's id and date), and nothing is saved: the derived fields are worked out
+    as Essay.save would, the relations are handed in as the prefetch the page reads.
+    The comments are left out: an unsaved essay has none, a saved one's are not what
+    the preview is for. The caller checks who may see it.
+    """
+    essay.derive_from_body()
+    now = timezone.now()
+    essay.updated_at = now  # as the save would set it
+    essay.created_at = essay.created_at or now
+    essay._prefetched_objects_cache = {"authors": authors, "topics": topics, "warnings": warnings}
+    hide = ReadingPreferences.from_request(request).hide
+    to_confirm = (essay.gating_warnings() or essay.warning_list()) if gate else []
+    if gate and not to_confirm:
+        notes = [*notes, "The essay has no content warnings, so readers see no warning screen."]
+    elif to_confirm:
+        notes = [
+            *notes,
+            "Continue on this screen leads to the published essay, if there is one: to read "
+            "the unsaved essay, use Preview on the form.",
+        ]
+    context = {"essay": essay, "notes": notes}
+    if to_confirm:
+        context |= {"gate_warnings": to_confirm, "gate_form": GateForm()}
+        template = "admin/blog/essay/unsaved_gate.html"
+    else:
+        series_nav = None
+        if series_part is not None:
+            series_part.essay = essay  # the essay's series_entry() is now this part
+            series_nav = series_navigation(essay, hide)
+        context |= {"series_nav": series_nav, "related": related_essays(essay, hide)}
+        template = "admin/blog/essay/unsaved_essay.html"
+    response = render(request, template, context)
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @cross_origin_protect

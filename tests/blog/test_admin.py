@@ -23,7 +23,7 @@ def test_editors_group_has_exactly_the_publishing_permissions():
         ("blog", f"{action}_{model}")
         for action in ("add", "change", "delete", "view")
         for model in ("essay", "contentwarning", "topic", "series", "seriespart", "author",
-                      "essayauthor", "essaywarning")
+                      "essayauthor", "essaywarning", "libraryimage")
     }  # fmt: skip
 
 
@@ -71,6 +71,7 @@ def test_editor_can_publish_an_essay_through_the_admin(client, editor):
             "body_format": "markdown",
             "warning_note": "",
             "status": "published",
+            "confirm_publish": "on",
             "published_at_0": "2026-01-01",
             "published_at_1": "10:00:00",
             "featured_image_alt": "",

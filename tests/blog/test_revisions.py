@@ -25,6 +25,8 @@ def editor(client):
 
 def add_essay(client, warnings=(), **fields) -> Essay:
     form = essay_form(**inline_forms(make_author("Ana Ruiz"), warnings=warnings)) | fields
+    if form["status"] == Essay.Status.PUBLISHED:
+        form["confirm_publish"] = "on"  # the editor ticks "Yes, publish it now"
     response = client.post(reverse("admin:blog_essay_add"), form)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Essay.objects.get(slug=form["slug"])
@@ -296,8 +298,13 @@ def test_a_restore_that_publishes_a_draft_again_announces_it_once(
         essay = add_essay(client, status="published")
         change_essay(client, essay, status="draft")
     assert announced == [essay.pk]
+    url = restore_url(essay, revisions_of(essay)[0])
+    data = form_as_posted(client.get(url))
+    asked = client.post(url, data)  # putting it back in front of readers asks first
+    assert "This makes the essay public now." in asked.content.decode()
+    assert Essay.objects.get(pk=essay.pk).status == Essay.Status.DRAFT
     with django_capture_on_commit_callbacks(execute=True):
-        restore(client, essay, revisions_of(essay)[0])
+        client.post(url, data | {"confirm_publish": "on"})
     assert Essay.objects.get(pk=essay.pk).status == Essay.Status.PUBLISHED
     assert announced == [essay.pk, essay.pk]
 
