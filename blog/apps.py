@@ -3,7 +3,8 @@ from django.apps import AppConfig
 
 class BlogConfig(AppConfig):
     name = "blog"
-    verbose_name = "Essays"
+    # The admin's section ("Home › Publishing › Essays"); "Essays" twice read as a mistake.
+    verbose_name = "Publishing"
 
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete

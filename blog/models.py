@@ -20,8 +20,10 @@ class ContentWarning(models.Model):
         blank=True, help_text="What this warning covers, shown on the preferences page."
     )
     gates = models.BooleanField(
-        default=False,
-        help_text="Readers must choose to continue before an essay with this warning is shown.",
+        "warning screen",
+        default=True,
+        help_text="On: an essay with this warning opens behind a warning screen, and readers "
+        "choose to continue. Off: the warning is named above the essay, which opens at once.",
     )
     support_text = models.TextField(
         blank=True,
@@ -140,6 +142,8 @@ class Series(models.Model):
         )
 
 
+# How much of the first paragraph stands in for a summary left empty.
+SUMMARY_FROM_BODY = 300
 # Authors are named in the order the editor set.
 BYLINE_ORDER = ("essayauthor__position", "pk")
 # An essay's warnings in the order its editor set; where none was set (rows of equal
@@ -221,14 +225,17 @@ class Essay(models.Model):
     authors = models.ManyToManyField(Author, through="EssayAuthor", related_name="essays")
     summary = models.TextField(
         max_length=600,
-        help_text="One or two sentences for lists, feeds, link previews and the warning screen.",
+        blank=True,
+        help_text="One or two sentences for lists, feeds, link previews and the warning "
+        "screen. Left empty, the essay's first paragraph is used, cut at 300 characters.",
     )
     body = models.TextField(
         help_text=(
             "Markdown. Blank line between paragraphs; ## Heading; *emphasis*, **strong**; "
             "[link text](https://example.org); - or 1. for lists; > for a quote, with a last "
-            "line such as \u2013 Name for its attribution; ![description](/media/x.jpg) for "
-            "an image; --- for a section break."
+            "line such as \u2013 Name, - Name or ~ Name for its attribution (a pasted line "
+            "like \u201cWords.\u201d \u2013 Name works too); ![description](/media/x.jpg) "
+            "for an image (upload one below); --- for a section break."
         )
     )
     body_format = models.CharField(
@@ -322,7 +329,7 @@ class Essay(models.Model):
         self.derive_from_body()
         changed = {"body", "body_format"}
         if kwargs.get("update_fields") is not None and changed & set(kwargs["update_fields"]):
-            derived = {"body_html", "body_text", "reading_minutes"}
+            derived = {"body_html", "body_text", "summary", "reading_minutes"}
             kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)
 
@@ -331,13 +338,15 @@ class Essay(models.Model):
 
     def derive_from_body(self) -> None:
         """Work out what the body decides: its HTML (library images as responsive
-        pictures), its text for search and the reading time."""
+        pictures), its text for search, the reading time, and a summary left empty."""
         pictures = images.lookup_for(self.body)
         if self.body_format == self.BodyFormat.HTML:
             self.body_html = markup.render_essay_html(self.body, images=pictures)
         else:
             self.body_html = markup.render_essay(self.body, images=pictures)
         self.body_text = markup.searchable_text(self.body_html)
+        if not self.summary.strip():
+            self.summary = markup.opening(self.body_text, SUMMARY_FROM_BODY)
         self.reading_minutes = markup.reading_minutes(self.body_text)
 
     def clean(self):
@@ -434,7 +443,12 @@ class EssayAuthor(models.Model):
     """An author of an essay, in byline order."""
 
     essay = models.ForeignKey(Essay, on_delete=models.CASCADE)
-    author = models.ForeignKey(Author, on_delete=models.PROTECT)
+    author = models.ForeignKey(
+        Author,
+        on_delete=models.PROTECT,
+        help_text="Readers see the authors as the byline (\u201cAna Ruiz and Sam Lee\u201d). "
+        "An essay needs at least one: the form is refused without.",
+    )
     position = models.PositiveSmallIntegerField(default=0, help_text="Lowest is named first.")
 
     class Meta:

@@ -426,14 +426,10 @@ class _Run:
         return title[:200]
 
     def _summary(self, item: Item, essay: Essay) -> str:
-        summary = bodies.text_of(item.excerpt)
+        summary = " ".join(bodies.text_of(item.excerpt).split())  # an excerpt is kept whole
         if not summary:
-            text = markup.searchable_text(markup.render_essay_html(essay.body))
-            summary = next((line.strip() for line in text.splitlines() if line.strip()), "")
-        summary = summary or essay.title
-        if len(summary) > SUMMARY_MAX_LENGTH:
-            summary = summary[: SUMMARY_MAX_LENGTH - 1].rsplit(" ", 1)[0] + "\u2026"
-        return summary
+            summary = markup.searchable_text(markup.render_essay_html(essay.body))
+        return markup.opening(summary, SUMMARY_MAX_LENGTH) or essay.title
 
     def _published_at(self, item: Item, what: str):
         when = parse_date(item.post_date_gmt)
