@@ -5,6 +5,7 @@ import re
 import pytest
 
 from comments.models import Comment
+from tests.e2e.conftest import picture
 from tests.factories import (
     ensure_groups,
     make_author,
@@ -201,52 +202,165 @@ def test_a_deep_thread_nests_its_lists_fits_a_phone_and_takes_the_form_in_place(
     assert page.locator("#respond-home + #respond").count() == 1
 
 
-def test_editor_creates_previews_and_publishes_an_essay(open_tab, snap):
-    ensure_groups()
+# A WordPress essay as an editor pastes it: each way people type a quote's attribution,
+# the one-line form WordPress exports, an ordered list that must stay a list.
+PASTED_BODY = """I kept a list that winter.
+
+1. Eat something.
+2. Answer one message.
+
+> Nothing about it was my fault.
+> - Shanth
+
+> I believed her the first time.
+> \u2013 Asha
+
+> The silence was the loudest part.
+> \u2014 Mira
+
+> We were not the only ones.
+> -- Lou
+
+> It gets quieter, not gone.
+> ~ Dee
+
+\u201cYou are allowed to take up room.\u201d \u2013 Shanth
+
+- a real list
+- stays a list
+"""
+ATTRIBUTIONS = ["\u2013 Shanth", "\u2013 Asha", "\u2013 Mira", "\u2013 Lou", "\u2013 Dee",
+                "\u2013 Shanth"]  # fmt: skip
+
+
+def pick(page, selection, term: str, name: str) -> None:
+    """Choose name in an admin autocomplete (select2) by typing term."""
+    page.locator(selection).click()
+    page.keyboard.type(term)
+    page.locator(".select2-results__option", has_text=name).click()
+
+
+def test_editor_rebuilds_a_wordpress_essay_previews_it_unsaved_and_publishes_it(
+    open_tab, snap, media_served, tmp_path
+):
     from django.contrib.auth.models import Group
 
+    from blog.models import Essay
+
+    ensure_groups()
     make_user("ed", is_staff=True, groups=[Group.objects.get(name="Editors")])
-    make_warning("Suicide", gates=True, display_order=1)
-    make_warning("Grief", display_order=2)
+    # The site's own order is not the essay's: Rape, Mental health, Sexual violence.
+    make_warning("Sexual violence", gates=True, display_order=3,
+                 support_text="Support line: 0808 000 0000")  # fmt: skip
+    make_warning("Rape", display_order=1)
+    make_warning("Mental health", display_order=2)
     make_author("Browser Editor")
+    photo = tmp_path / "lanterns.png"
+    photo.write_bytes(picture(1800, 1200))
+
     tab = open_tab()
     page = log_in(tab, "ed", "/admin/blog/essay/add/")
     page.locator("#id_title").press_sequentially("Written in the browser")
     assert page.input_value("#id_slug") == "written-in-the-browser"
-    page.locator("#essayauthor_set-group .field-author .select2-selection").first.click()
-    page.keyboard.type("Browser")
-    page.locator(".select2-results__option", has_text="Browser Editor").click()
+    pick(page, "#essayauthor_set-group .field-author .select2-selection", "Browser",
+         "Browser Editor")  # fmt: skip
     page.fill("#id_summary", "A summary written in a real browser.")
-    page.fill("#id_body", "A body with *emphasis*.\n\n> A quote.\n>\n> \u2013 Someone")
-    for term, name in [("Suic", "Suicide"), ("Gri", "Grief")]:
-        page.locator(".field-warnings .select2-selection").click()
-        page.keyboard.type(term)
-        page.locator(".select2-results__option", has_text=name).click()
-    snap(page, "admin-form")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Save and continue editing").click()
-    assert "was added successfully" in page.inner_text(".messagelist")
+    body = page.locator("#id_body")
+    body.fill(PASTED_BODY)
 
-    with page.context.expect_page() as preview_info:
-        page.get_by_role("link", name="Preview", exact=True).click()
-    preview = preview_info.value
-    preview.wait_for_load_state()
-    assert "This is a draft; readers cannot see it." in preview.inner_text("main")
-    assert preview.get_by_role("heading", name="Before you read: content warning").is_visible()
-    with preview.expect_navigation():
-        preview.get_by_role("button", name="Continue to the essay").click()
-    assert preview.locator("figure.quote figcaption").inner_text() == "\u2013 Someone"
-    snap(preview, "preview")
+    # The live preview beside the body renders each attribution as a pull quote.
+    live = page.locator(".essay-body-preview .essay-body")
+    live.locator("figure.quote").nth(5).wait_for()
+    assert live.locator("figure.quote figcaption").all_inner_texts() == ATTRIBUTIONS
+    assert live.locator("ol li").count() == 2 and live.locator("ul li").count() == 2
 
-    assert "Written in the browser" not in open_tab().go("/").content()
+    # A body image, uploaded from the form with its alt text, lands where the cursor was.
+    body.evaluate("el => el.setSelectionRange(el.value.length, el.value.length)")
+    with page.expect_popup() as opened:
+        page.get_by_role("link", name="Upload an image for the body").click()
+    popup = opened.value
+    popup.wait_for_load_state()
+    popup.set_input_files("#id_image", str(photo))
+    popup.fill("#id_alt", "Paper lanterns on a dark river")
+    popup.fill("#id_credit", "Photo: Ana Ruiz")
+    with popup.expect_event("close"):
+        popup.click("input[name=_save]")
+    assert re.search(r"!\[Paper lanterns on a dark river\]\(/media/library/[^)]+\)\n*$",
+                     body.input_value())  # fmt: skip
+    live.locator("figure.body-image img").wait_for()
+
+    # Three warnings, in the essay's order: Sexual violence, Rape, Mental health.
+    group = page.locator("#essaywarning_set-group")
+    for row, (term, name) in enumerate(
+        [("Sexual", "Sexual violence"), ("Rap", "Rape"), ("Mental", "Mental health")]
+    ):
+        group.get_by_role("button", name="Add another Content warning").click()
+        page.fill(f"#id_essaywarning_set-{row}-position", str(row + 1))
+        pick(page, f"#essaywarning_set-{row} .field-warning .select2-selection", term, name)
     page.select_option("#id_status", "published")
+    snap(page, "admin-form")
+
+    # Preview before saving: a new tab with the warning screen, then the essay; nothing stored.
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Preview the warning screen").click()
+    preview = opened.value
+    preview.wait_for_load_state()
+    assert "Preview of the form, unsaved." in preview.inner_text("main")
+    assert "Saved as it is, it would be public at once." in preview.inner_text("main")
+    assert preview.get_by_role("heading", name="Before you read: content warning").is_visible()
+    assert preview.locator(".gate-warnings strong").all_inner_texts() == [
+        "Sexual violence", "Rape", "Mental health",
+    ]  # fmt: skip
+    snap(preview, "preview-gate")
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Preview", exact=True).click()
+    preview = opened.value
+    preview.wait_for_load_state()
+    assert preview.locator(".cw-notice-line").inner_text() == (
+        "Content warning: Sexual violence, rape, and mental health."
+    )
+    pulled = preview.locator(".essay-body figure.quote")
+    assert pulled.locator("figcaption").all_inner_texts() == ATTRIBUTIONS
+    assert pulled.first.evaluate("f => parseFloat(getComputedStyle(f).fontSize)") > 18
+    assert preview.locator(".essay-body figure.body-image figcaption").inner_text() == (
+        "Photo: Ana Ruiz"
+    )
+    snap(preview, "preview")
+    assert not Essay.objects.exists()
+
+    # Publishing asks once; ticking the box puts it live.
     with page.expect_navigation():
         page.get_by_role("button", name="Save", exact=True).click()
-    reader = open_tab().go("/")
-    card = reader.locator("article.card", has_text="Written in the browser")
-    assert card.locator(".cw-label").all_inner_texts() == ["Suicide", "Grief"]
-    feed = reader.request.get(reader.url.rstrip("/") + "/feed/").text()
-    assert "Written in the browser" in feed and "Suicide" in feed
+    assert not Essay.objects.exists()
+    confirm = page.get_by_label("Yes, publish it now")
+    assert "This makes the essay public now." in page.inner_text(".field-confirm_publish")
+    snap(page, "confirm-publish")
+    confirm.check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
+    assert "was added successfully" in page.inner_text(".messagelist")
+    assert (
+        page.locator("tr", has_text="Written in the browser")
+        .locator(".essay-state")
+        .inner_text()
+        .startswith("Live")
+    )
+
+    reader = open_tab(width=375)
+    home = reader.go("/")
+    card = home.locator("article.card", has_text="Written in the browser")
+    assert card.locator(".cw-label").all_inner_texts() == ["Sexual violence", "Rape",
+                                                           "Mental health"]  # fmt: skip
+    with home.expect_navigation():
+        card.get_by_role("link", name="Written in the browser", exact=True).click()
+    with home.expect_navigation():
+        home.get_by_role("button", name="Continue to the essay").click()
+    assert home.locator(".essay-body figure.quote figcaption").all_inner_texts() == ATTRIBUTIONS
+    assert home.locator(".essay-body picture source[type='image/webp']").count() == 1
+    snap(home, "published")
+    feed = home.request.get(reader.base_url + "/feed/").text()
+    assert "Written in the browser" in feed and "Sexual violence, rape, and mental health" in feed
+    assert reader.csp_violations() == [] and tab.csp_violations() == []
 
 
 def focus_ring(page) -> str:
