@@ -24,6 +24,18 @@ def test_the_breadcrumb_names_the_section_once(client, editor):
     assert "Publishing" in crumbs and crumbs.count("Essays") == 1
 
 
+def test_the_byline_and_the_warnings_sit_beside_what_they_belong_to(client, editor):
+    html = client.get(reverse("admin:blog_essay_add")).content.decode()
+    heading = 'class="fieldset-heading">'
+    where = [html.index(marker) for marker in [
+        'id="id_body"', 'id="essayauthor_set-group"', f"{heading}Content warnings<",
+        'id="essaywarning_set-group"', f"{heading}Publishing<", 'id="series_part-group"',
+    ]]  # fmt: skip
+    assert where == sorted(where)
+    assert html.count('id="essayauthor_set-group"') == 1
+    assert html.count('id="essaywarning_set-group"') == 1
+
+
 def test_a_new_warning_offers_two_plain_choices_and_starts_with_the_screen(client, editor):
     html = client.get(reverse("admin:blog_contentwarning_add")).content.decode()
     assert "Warning screen: readers see the warnings and choose to continue" in html

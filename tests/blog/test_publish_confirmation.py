@@ -43,6 +43,8 @@ def test_first_save_that_publishes_now_asks_for_confirmation_and_saves_nothing(c
     assert response.status_code == 200
     assert GOING_LIVE in html
     assert 'type="checkbox" name="confirm_publish"' in html and "Yes, publish it now" in html
+    # The box sits far down the form: a note at the top says what to do and links to it.
+    assert '<a href="#id_confirm_publish">Nothing is saved yet' in html
     assert not Essay.objects.exists()
 
 
