@@ -318,15 +318,21 @@ def unsaved_essay_page(
     to_confirm = (essay.gating_warnings() or essay.warning_list()) if gate else []
     if gate and not to_confirm:
         notes = [*notes, "The essay has no content warnings, so readers see no warning screen."]
-    elif to_confirm:
-        notes = [
-            *notes,
-            "Continue on this screen leads to the published essay, if there is one: to read "
-            "the unsaved essay, use Preview on the form.",
-        ]
     context = {"essay": essay, "notes": notes}
     if to_confirm:
-        context |= {"gate_warnings": to_confirm, "gate_form": GateForm()}
+        # Continue posts the form again (its files aside) to the preview without the screen.
+        posted = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name != "csrfmiddlewaretoken"
+            for value in values
+        ]
+        context |= {
+            "gate_warnings": to_confirm,
+            "gate_form": GateForm(),
+            "continue_url": request.path,
+            "posted": posted,
+        }
         template = "admin/blog/essay/unsaved_gate.html"
     else:
         series_nav = None

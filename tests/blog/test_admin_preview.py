@@ -1,5 +1,8 @@
 """Previews of the essay admin's unsaved form, and the live preview of the body."""
 
+import re
+from html import unescape
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -170,6 +173,28 @@ def test_warning_screen_preview_names_the_unsaved_warnings(client, editor):
     assert "Before you read: content warning" in html
     assert "Suicide" in html and "Call 116 123" in html
     assert "Unsaved <em>body</em>" not in html  # the screen stands in front of the body
+
+
+def test_continue_on_the_unsaved_warning_screen_opens_the_unsaved_essay(client, editor):
+    gating = make_warning("Suicide", gates=True)
+    client.force_login(editor)
+    before = Essay.objects.count()
+    form = essay_form(authors=[make_author()], warnings=[gating], title="A title — with “quotes”")
+    screen = client.post(ADD_PREVIEW + "?gate=1", form).content.decode()
+    start = screen.index('<form class="gate-form"')
+    gate_form = screen[start : screen.index("</form>", start)]
+    assert f'method="post" action="{ADD_PREVIEW}"' in gate_form
+    assert "remember_topics" not in gate_form  # a reader's choice, not an editor's
+    posted = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', gate_form))
+    assert "csrfmiddlewaretoken" in posted
+    assert unescape(posted["title"]) == "A title — with “quotes”"
+    assert unescape(posted["body"]) == form["body"]
+
+    essay = client.post(ADD_PREVIEW, {k: unescape(v) for k, v in posted.items()})
+    page = essay.content.decode()
+    assert essay.status_code == 200 and "Unsaved <em>body</em> text." in page
+    assert "A title — with “quotes”" in page
+    assert Essay.objects.count() == before
 
 
 def test_warning_screen_preview_without_warnings_says_there_is_none(client, editor):

@@ -312,6 +312,10 @@ def test_editor_rebuilds_a_wordpress_essay_previews_it_unsaved_and_publishes_it(
         "Sexual violence", "Rape", "Mental health",
     ]  # fmt: skip
     snap(preview, "preview-gate")
+    with preview.expect_navigation():  # the screen opens on the same unsaved form
+        preview.get_by_role("button", name="Continue to the essay").click()
+    assert "Preview of the form, unsaved." in preview.inner_text("main")
+    assert preview.locator(".essay-body figure.quote").count() == 6
     with page.context.expect_page() as opened:
         page.get_by_role("button", name="Preview", exact=True).click()
     preview = opened.value
