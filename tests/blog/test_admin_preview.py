@@ -4,7 +4,6 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,12 +28,6 @@ def moderator():
     return make_user("mod", is_staff=True, groups=[Group.objects.get(name="Moderators")])
 
 
-def warnings_are_inline() -> bool:
-    """Whether the essay form takes warnings in an inline of ordered rows (else a field)."""
-    inlines = admin.site.get_model_admin(Essay).inlines
-    return any(inline.model._meta.model_name == "essaywarning" for inline in inlines)
-
-
 def management(prefix: str, rows: list[dict], *, initial: int = 0, max_num: int = 1000) -> dict:
     data = {
         f"{prefix}-TOTAL_FORMS": str(len(rows)),
@@ -57,13 +50,12 @@ def essay_form(*, stored: Essay | None = None, authors=(), warnings=(), topics=(
                 {"id": link.pk, "essay": stored.pk, "author": link.author_id, "position": 0}
             )
         initial_authors = len(author_rows)
-        if warnings_are_inline():
-            for link in stored.warnings.through.objects.filter(essay=stored):
-                warning_rows.append(
-                    {"id": link.pk, "essay": stored.pk, "warning": link.warning_id,
-                     "position": link.position}
-                )  # fmt: skip
-            initial_warnings = len(warning_rows)
+        for link in stored.warnings.through.objects.filter(essay=stored):
+            warning_rows.append(
+                {"id": link.pk, "essay": stored.pk, "warning": link.warning_id,
+                 "position": link.position}
+            )  # fmt: skip
+        initial_warnings = len(warning_rows)
     author_rows += [{"author": a.pk, "position": i + 1} for i, a in enumerate(authors)]
     data = {
         "title": "An unsaved title",
@@ -84,11 +76,8 @@ def essay_form(*, stored: Essay | None = None, authors=(), warnings=(), topics=(
         **management("essayauthor_set", author_rows, initial=initial_authors),
         **management("series_part", [], max_num=1),
     }
-    if warnings_are_inline():
-        warning_rows += [{"warning": w.pk, "position": i + 1} for i, w in enumerate(warnings)]
-        data |= management("essaywarning_set", warning_rows, initial=initial_warnings)
-    else:
-        data["warnings"] = [w.pk for w in warnings]
+    warning_rows += [{"warning": w.pk, "position": i + 1} for i, w in enumerate(warnings)]
+    data |= management("essaywarning_set", warning_rows, initial=initial_warnings)
     return data | fields
 
 
@@ -205,7 +194,6 @@ def test_warning_screen_preview_without_warnings_says_there_is_none(client, edit
     assert "Unsaved <em>body</em>" in html
 
 
-@pytest.mark.skipif(not warnings_are_inline(), reason="warnings are a field of the form")
 def test_preview_names_the_warnings_in_the_order_of_their_rows(client, editor):
     first, second = make_warning("Zebra", display_order=1), make_warning("Alpha", display_order=9)
     client.force_login(editor)
