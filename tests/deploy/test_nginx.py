@@ -90,3 +90,41 @@ def test_the_proxy_bypasses_every_cookie_that_shapes_a_page(settings):
     assert shaping <= set(names)
     # The writer token shapes nothing: listing it would send returning writers past the cache.
     assert settings.COMMENTS_WRITER_COOKIE not in names
+
+
+def csrf_from(page: httpx.Response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+
+
+def test_an_editor_uploading_a_twenty_megabyte_photo_is_told_why_not_a_bare_413(
+    nginx, settings, tmp_path
+):
+    from django.contrib.auth.models import Group
+
+    from blog.models import LibraryImage
+    from tests.factories import ensure_groups
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    ensure_groups()
+    make_user("ed", is_staff=True, groups=[Group.objects.get(name="Editors")])
+    headers = {"Sec-Fetch-Site": "same-origin"}
+    with httpx.Client(base_url=nginx, timeout=30, headers=headers) as editor:
+        login = editor.get("/admin/login/")
+        editor.post("/admin/login/", data={"username": "ed", "password": "pw-for-tests-only",
+                    "csrfmiddlewaretoken": csrf_from(login), "next": "/admin/"})  # fmt: skip
+        form = editor.get("/admin/blog/libraryimage/add/")
+        assert form.status_code == 200
+        photo = b"\xff\xd8\xff\xe0" + b"\0" * (20 * 1024 * 1024)
+        answer = editor.post(
+            "/admin/blog/libraryimage/add/",
+            data={"alt": "A photo too large", "csrfmiddlewaretoken": csrf_from(form)},
+            files={"image": ("huge.jpg", photo, "image/jpeg")},
+        )
+    assert answer.status_code == 200
+    assert "This file is 20 MB; the largest image accepted is 15 MB." in answer.text
+    assert not LibraryImage.objects.exists()
+    # The reader-facing site still refuses large bodies at the door.
+    essay = make_essay()
+    too_big = httpx.post(f"{nginx}{essay.get_absolute_url()}comment/", timeout=10,
+                         content=b"x" * (2 * 1024 * 1024))  # fmt: skip
+    assert too_big.status_code == 413
