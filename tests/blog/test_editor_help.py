@@ -2,20 +2,12 @@
 does, and what happens to a field left empty."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from blog.models import ContentWarning, Essay
-from tests.factories import make_essay, make_user
+from tests.factories import make_essay
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = make_user("editor", is_staff=True, groups=[Group.objects.get(name="Editors")])
-    client.force_login(user)
-    return user
 
 
 def test_the_breadcrumb_names_the_section_once(client, editor):

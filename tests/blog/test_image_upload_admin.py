@@ -22,13 +22,6 @@ ADD_URL = "/admin/blog/libraryimage/add/"
 ALT = "Two hands around a mug of tea"
 
 
-@pytest.fixture
-def editor(client):
-    user = make_user("editor", is_staff=True, groups=[Group.objects.get(name="Editors")])
-    client.force_login(user)
-    return user
-
-
 def png(width=1200, height=800, name="tea.png") -> SimpleUploadedFile:
     out = BytesIO()
     Image.new("RGB", (width, height), (90, 120, 60)).save(out, format="PNG")

@@ -3,25 +3,17 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from blog.admin import GOING_LIVE
 from blog.models import Essay
 from tests.blog.test_admin_preview import essay_form
-from tests.factories import make_author, make_essay, make_user
+from tests.factories import make_author, make_essay
 
 pytestmark = pytest.mark.django_db
 
 ADD = reverse("admin:blog_essay_add")
-
-
-@pytest.fixture
-def editor(client):
-    user = make_user("editor", is_staff=True, groups=[Group.objects.get(name="Editors")])
-    client.force_login(user)
-    return user
 
 
 def published(at) -> dict:

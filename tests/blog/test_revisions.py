@@ -3,7 +3,7 @@
 import pytest
 from django import forms
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.urls import reverse
 from reversion.models import Version
@@ -14,13 +14,6 @@ from tests.blog.test_admin import essay_form, inline_forms
 from tests.factories import make_author, make_comment, make_essay, make_user, make_warning
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = make_user("editor", is_staff=True, groups=[Group.objects.get(name="Editors")])
-    client.force_login(user)
-    return user
 
 
 def add_essay(client, warnings=(), **fields) -> Essay:
