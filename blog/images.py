@@ -78,9 +78,10 @@ def check_image_upload(file) -> None:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file) as image:
                 image_format, (width, height) = image.format, image.size
+                frames = getattr(image, "n_frames", 1)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels(None, None) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, EOFError):
         raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from None
     finally:
         file.seek(0)
@@ -91,6 +92,16 @@ def check_image_upload(file) -> None:
         )
     if width * height > _max_pixels():
         raise _too_many_pixels(width, height)
+    if width * height * frames > _max_pixels():
+        # Every frame of an animation is decoded and saved again, so the cap is for all.
+        cap = _max_pixels() / 1_000_000
+        raise ValidationError(
+            f"This animation is too long at its size to be processed safely: {frames} "
+            f"frames of {width} \u00d7 {height}, {width * height * frames / 1_000_000:.0f} "
+            f"megapixels in all; the most accepted is {cap:g} megapixels in all. Make it "
+            "shorter or smaller and upload that.",
+            code="too_many_frames",
+        )
 
 
 def _max_pixels() -> int:

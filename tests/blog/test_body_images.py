@@ -102,6 +102,21 @@ def test_animated_gif_keeps_its_frames_and_gets_no_resized_copies():
     assert opened(image.image.name).n_frames == 3
 
 
+def animation(frames: int, size=(300, 200)) -> SimpleUploadedFile:
+    out = BytesIO()
+    still = [Image.new("RGB", size, (40 * i % 256, 0, 0)) for i in range(frames)]
+    still[0].save(out, format="GIF", save_all=True, append_images=still[1:], duration=50)
+    return SimpleUploadedFile("moving.gif", out.getvalue())
+
+
+def test_an_animation_is_held_to_the_pixel_cap_over_all_its_frames(settings):
+    settings.BODY_IMAGE_MAX_PIXELS = 200_000  # 300 x 200 is 60,000 a frame
+    assert add(animation(3)).width == 300  # 180,000 in all
+    with pytest.raises(ValidationError, match=r"4 frames of 300 \u00d7 200"):
+        add(animation(4))  # 240,000: each frame would be decoded and saved again
+    assert LibraryImage.objects.count() == 1
+
+
 def test_failure_while_storing_variants_leaves_no_files_and_no_row(settings, monkeypatch):
     real_save = default_storage.save
     calls = []
