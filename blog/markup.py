@@ -42,7 +42,9 @@ ATTRIBUTION = re.compile(rf"^\s*{_MARK}\s*")
 PASTED_QUOTE = re.compile(
     r"\A(?:\u201c(?P<curly>[^\u201c\u201d]+)\u201d|\"(?P<straight>[^\"]+)\""
     r"|\u201e(?P<low>[^\u201c\u201d\u201e]+)[\u201c\u201d]|\u00ab(?P<guillemets>[^\u00ab\u00bb]+)\u00bb)"
-    rf"\s*{_MARK}\s*(?P<name>[^\n]+?)\s*\Z"
+    # The name starts at its first non-space and runs to the end: no two parts can match
+    # the same spaces, so a long run of them costs one pass, not one per space.
+    rf"\s*{_MARK}\s*(?P<name>\S[^\n]*)\Z"
 )
 # Every form renders with the dash the help text has always shown: an en dash and a space.
 CAPTION_DASH = "\u2013 "
@@ -264,7 +266,7 @@ def _pasted_quote(state: StateCore, inline: Token) -> tuple[list[Token], list[To
     words = next(match[k] for k in ("curly", "straight", "low", "guillemets") if match[k])
     if not words.strip():
         return None
-    name = state.md.parseInline(match["name"], state.env)[0].children or []
+    name = state.md.parseInline(match["name"].rstrip(), state.env)[0].children or []
     if not _reads_as_name(_inline_text(name)):
         return None
     quote = state.md.parseInline(words.strip(), state.env)[0].children or []

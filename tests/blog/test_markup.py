@@ -278,6 +278,15 @@ def test_prose_with_quotation_marks_and_dashes_stays_a_paragraph(source):
     assert html.startswith("<p>")
 
 
+def test_a_pasted_quotation_with_a_long_run_of_spaces_is_read_in_one_pass():
+    # The pattern once tried every split of the spaces between the name and its end: this
+    # 100,000-character paragraph took minutes, and the live preview sends it at each pause.
+    html = render_essay("\u201cWords.\u201d \u2013 Ana" + " " * 100_000 + "Ruiz")
+    assert "<figure" not in html and html.startswith("<p>\u201cWords.\u201d \u2013 Ana")
+    trailing = render_essay("\u201cWords.\u201d \u2013 Ana Ruiz" + " " * 10)
+    assert _figure("<p>Words.</p>", "\u2013 Ana Ruiz") in trailing
+
+
 def test_a_pasted_quotation_inside_a_quote_or_a_list_is_left_as_written():
     html = render_essay("- \u201cWords.\u201d \u2013 Ana\n- \u201cMore.\u201d \u2013 Bo")
     assert "<figure" not in html and "<li>\u201cWords.\u201d \u2013 Ana</li>" in html
