@@ -78,7 +78,8 @@ def check_image_upload(file) -> None:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file) as image:
                 image_format, (width, height) = image.format, image.size
-                frames = getattr(image, "n_frames", 1)
+                if image_format in FORMAT_EXTENSIONS:
+                    _check_frames(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels(None, None) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, EOFError):
@@ -92,16 +93,37 @@ def check_image_upload(file) -> None:
         )
     if width * height > _max_pixels():
         raise _too_many_pixels(width, height)
-    if width * height * frames > _max_pixels():
-        # Every frame of an animation is decoded and saved again, so the cap is for all.
-        cap = _max_pixels() / 1_000_000
-        raise ValidationError(
-            f"This animation is too long at its size to be processed safely: {frames} "
-            f"frames of {width} \u00d7 {height}, {width * height * frames / 1_000_000:.0f} "
-            f"megapixels in all; the most accepted is {cap:g} megapixels in all. Make it "
-            "shorter or smaller and upload that.",
-            code="too_many_frames",
-        )
+
+
+def _check_frames(image: Image.Image) -> None:
+    """Refuse an animation whose frames, all together, have more pixels than the cap.
+
+    Every frame is decoded and saved again on upload, and a GIF's canvas grows to fit a
+    larger later frame, so each frame's size is read as it is reached, and the walk stops
+    (before decoding more) as soon as the cap is passed.
+    """
+    if not _is_animation(image):
+        return
+    cap, total = _max_pixels(), 0
+    for index in range(image.n_frames):
+        image.seek(index)  # decodes the frame before it, reads this one's size
+        width, height = image.size
+        if width * height > cap:
+            raise _too_many_pixels(width, height)
+        total += width * height
+        if total > cap:
+            raise ValidationError(
+                f"This animation is too long at its size to be processed safely: "
+                f"{image.n_frames} frames of {width} \u00d7 {height} or more, over "
+                f"{cap / 1_000_000:g} megapixels in all, the most accepted. Make it shorter "
+                "or smaller and upload that.",
+                code="too_many_frames",
+            )
+    image.seek(0)
+
+
+def _is_animation(image: Image.Image) -> bool:
+    return getattr(image, "is_animated", False)
 
 
 def _max_pixels() -> int:
@@ -196,7 +218,7 @@ def prepare_image(file) -> PreparedImage:
 def _prepare(opened: Image.Image) -> PreparedImage:
     image_format = opened.format
     extension = FORMAT_EXTENSIONS[image_format]
-    if getattr(opened, "is_animated", False):
+    if _is_animation(opened):
         # Resizing would stop the animation: readers get the original, re-saved frame by
         # frame without its metadata, at its own size.
         keep = {k: opened.info[k] for k in ("duration", "loop") if k in opened.info}

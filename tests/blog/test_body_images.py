@@ -117,6 +117,50 @@ def test_an_animation_is_held_to_the_pixel_cap_over_all_its_frames(settings):
     assert LibraryImage.objects.count() == 1
 
 
+def _gif_parts(data: bytes) -> tuple[bytes, list[bytes]]:
+    """A GIF's header (with its colour table) and its blocks, each one extension or frame."""
+    flags = data[10]
+    start = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
+    blocks, i = [], start
+    while data[i] != 0x3B:
+        j = i + 2 if data[i] == 0x21 else i + 10  # extension label, or frame descriptor
+        if data[i] == 0x2C:
+            local = data[i + 9]
+            j += (3 * 2 ** ((local & 7) + 1) if local & 0x80 else 0) + 1  # table, code size
+        while data[j]:
+            j += data[j] + 1
+        blocks.append(data[i : j + 1])
+        i = j + 1
+    return data[:start], blocks
+
+
+def growing_animation(frames: int, first=(30, 20), later=(600, 400)) -> SimpleUploadedFile:
+    """A GIF whose screen and first frame are small and whose later frames are large: the
+    canvas grows only when a later frame is reached."""
+    big_header, big = _gif_parts(animation(frames, later).read())
+    _, small = _gif_parts(animation(1, first).read())
+    header = bytearray(big_header)
+    header[6:10] = first[0].to_bytes(2, "little") + first[1].to_bytes(2, "little")
+    first_frame = next(i for i, block in enumerate(big) if block[0] == 0x2C)
+    small_frame = next(block for block in small if block[0] == 0x2C)
+    blocks = [*big[:first_frame], small_frame, *big[first_frame + 1 :]]
+    return SimpleUploadedFile("growing.gif", bytes(header) + b"".join(blocks) + b"\x3b")
+
+
+def test_an_animation_whose_later_frames_grow_its_canvas_is_held_to_the_cap(settings):
+    settings.BODY_IMAGE_MAX_PIXELS = 300_000
+    upload = growing_animation(3)
+    with Image.open(upload) as image:
+        assert image.size == (30, 20) and image.n_frames == 3  # what a glance would see
+    with pytest.raises(ValidationError, match="frames of 600 \u00d7 400 or more") as refused:
+        add(growing_animation(3))  # 600 + 240,000 + 240,000 pixels to decode
+    assert refused.value.code == "too_many_frames"
+    settings.BODY_IMAGE_MAX_PIXELS = 200_000  # one later frame alone is over the cap
+    with pytest.raises(ValidationError, match=r"too many pixels \(600 \u00d7 400\)"):
+        add(growing_animation(3))
+    assert LibraryImage.objects.count() == 0
+
+
 def test_failure_while_storing_variants_leaves_no_files_and_no_row(settings, monkeypatch):
     real_save = default_storage.save
     calls = []
