@@ -220,9 +220,12 @@ def _prepare(opened: Image.Image) -> PreparedImage:
     extension = FORMAT_EXTENSIONS[image_format]
     if _is_animation(opened):
         # Resizing would stop the animation: readers get the original, re-saved frame by
-        # frame without its metadata, at its own size.
+        # frame without its metadata, at its own size. Saving takes each frame's info as
+        # a default, so the metadata a frame can carry is overridden as empty.
         keep = {k: opened.info[k] for k in ("duration", "loop") if k in opened.info}
-        original = _encode(opened, image_format, save_all=True, **keep)
+        empty = {"GIF": {"comment": b""}, "WEBP": {"exif": b"", "xmp": b""}, "PNG": {}}
+        options = {**empty.get(image_format, {}), **keep}
+        original = _encode(opened, image_format, save_all=True, **options)
         return PreparedImage(extension, original, opened.width, opened.height, [])
     opened.load()
     upright = ImageOps.exif_transpose(opened)

@@ -161,6 +161,26 @@ def test_an_animation_whose_later_frames_grow_its_canvas_is_held_to_the_cap(sett
     assert LibraryImage.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("fmt", "metadata", "secret"),
+    [
+        ("GIF", {"comment": b"taken at 12 Elm Road"}, b"Elm Road"),
+        ("WEBP", {"xmp": b"<x:xmpmeta>taken at 12 Elm Road</x:xmpmeta>"}, b"Elm Road"),
+    ],
+)
+def test_an_animation_is_stored_without_its_metadata(fmt, metadata, secret):
+    out = BytesIO()
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "green", "blue")]
+    frames[0].save(out, format=fmt, save_all=True, append_images=frames[1:], duration=100,
+                   **metadata)  # fmt: skip
+    assert secret in out.getvalue()
+    image = add(SimpleUploadedFile(f"moving.{fmt.lower()}", out.getvalue()))
+
+    stored = default_storage.open(image.image.name).read()
+    assert secret not in stored
+    assert opened(image.image.name).n_frames == 3
+
+
 def test_failure_while_storing_variants_leaves_no_files_and_no_row(settings, monkeypatch):
     real_save = default_storage.save
     calls = []
