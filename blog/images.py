@@ -27,7 +27,7 @@ VARIANT_WIDTHS = (480, 960, 1600)
 # What the essay column is as wide as (static/css/site.css: .essay-body's --measure of
 # 40rem inside .wrap's 1.25rem padding), so browsers pick a width before the CSS loads.
 BODY_IMAGE_SIZES = "(min-width: 42.5rem) 40rem, calc(100vw - 2.5rem)"
-FORMAT_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+FORMAT_EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 if features.check("avif"):
     FORMAT_EXTENSIONS["AVIF"] = "avif"
 FORMAT_NAMES = "JPEG, PNG, WebP, GIF" + (" or AVIF" if "AVIF" in FORMAT_EXTENSIONS else "")
@@ -123,7 +123,9 @@ def _check_frames(image: Image.Image) -> None:
 
 
 def _is_animation(image: Image.Image) -> bool:
-    return getattr(image, "is_animated", False)
+    # A camera's MPO is a JPEG with a second, smaller picture for depth or preview: it is
+    # read and kept as the JPEG it starts with.
+    return image.format != "MPO" and getattr(image, "is_animated", False)
 
 
 def _max_pixels() -> int:
@@ -216,8 +218,8 @@ def prepare_image(file) -> PreparedImage:
 
 
 def _prepare(opened: Image.Image) -> PreparedImage:
-    image_format = opened.format
-    extension = FORMAT_EXTENSIONS[image_format]
+    extension = FORMAT_EXTENSIONS[opened.format]
+    image_format = "JPEG" if opened.format == "MPO" else opened.format
     if _is_animation(opened):
         # Resizing would stop the animation: readers get the original, re-saved frame by
         # frame without its metadata, at its own size. Saving takes each frame's info as

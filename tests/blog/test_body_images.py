@@ -181,6 +181,19 @@ def test_an_animation_is_stored_without_its_metadata(fmt, metadata, secret):
     assert opened(image.image.name).n_frames == 3
 
 
+def test_a_camera_mpo_photo_is_kept_as_its_jpeg():
+    out = BytesIO()
+    photo, depth = Image.new("RGB", (1200, 800), (90, 120, 60)), Image.new("RGB", (300, 200))
+    photo.save(out, format="MPO", save_all=True, append_images=[depth])
+    with Image.open(BytesIO(out.getvalue())) as upload:
+        assert upload.format == "MPO" and upload.n_frames == 2  # as many phones save them
+    image = add(SimpleUploadedFile("IMG_2041.jpg", out.getvalue()))
+
+    assert image.image.name.endswith(".jpg") and (image.width, image.height) == (1200, 800)
+    assert opened(image.image.name).format == "JPEG"
+    assert {v["width"] for v in image.variants} == {480, 960, 1200}
+
+
 def test_failure_while_storing_variants_leaves_no_files_and_no_row(settings, monkeypatch):
     real_save = default_storage.save
     calls = []
