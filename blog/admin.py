@@ -408,6 +408,12 @@ class EssayAdmin(EssayRevisionAdmin):
                 raise Http404("No such essay.")
             if not self.has_change_permission(request, stored):
                 raise PermissionDenied
+        # Binding the form puts a newly chosen image on `stored` itself: note the saved one.
+        saved_image = (
+            (stored.featured_image.name, stored.featured_image_width, stored.featured_image_height)
+            if stored and stored.featured_image
+            else ("", None, None)
+        )
         form, formsets = self._bound_forms(request, stored)
         # Validation puts the form's values on the instance, in memory only.
         valid = form.is_valid()
@@ -419,7 +425,7 @@ class EssayAdmin(EssayRevisionAdmin):
             form.save(commit=False),
             **self._unsaved_relations(form, formsets, stored),
             gate="gate" in request.GET,
-            notes=self._image_notes(request, form.instance, stored),
+            notes=self._image_notes(request, form.instance, saved_image),
         )
 
     def _bound_forms(self, request, stored):
@@ -486,14 +492,17 @@ class EssayAdmin(EssayRevisionAdmin):
             ),
         }
 
-    def _image_notes(self, request, essay, stored) -> list[str]:
+    def _image_notes(self, request, essay, saved_image) -> list[str]:
         """Keep a newly chosen featured image out of the preview: files reach storage only
         when the essay is saved. The preview shows the image saved before, if any."""
         if "featured_image" not in request.FILES:
             return []
-        essay.featured_image = stored.featured_image.name if stored else ""
-        essay.featured_image_width = stored.featured_image_width if stored else None
-        essay.featured_image_height = stored.featured_image_height if stored else None
+        name, width, height = saved_image
+        essay.featured_image, essay.featured_image_width, essay.featured_image_height = (
+            name,
+            width,
+            height,
+        )
         return [
             "The newly chosen featured image is not shown: images are stored only when you "
             "save. "

@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -215,21 +216,43 @@ def test_preview_of_a_form_with_errors_lists_them_and_saves_nothing(client, edit
     assert nothing_stored(before)
 
 
+DOT_GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
+           b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")  # fmt: skip
+
+
 def test_preview_with_a_new_featured_image_keeps_it_out_of_storage(
     client, editor, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    gif = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
-           b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")  # fmt: skip
     client.force_login(editor)
     data = essay_form(authors=[make_author()], featured_image_alt="A dot")
-    data["featured_image"] = SimpleUploadedFile("dot.gif", gif, content_type="image/gif")
+    data["featured_image"] = SimpleUploadedFile("dot.gif", DOT_GIF, content_type="image/gif")
     response = client.post(ADD_PREVIEW, data)
     html = response.content.decode()
     assert response.status_code == 200
     assert "newly chosen featured image is not shown" in html
     assert "dot.gif" not in html
     assert list(tmp_path.rglob("*")) == []
+
+
+def test_change_preview_with_a_new_featured_image_shows_the_one_saved_before(
+    client, editor, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    essay = make_essay(featured_image_alt="The saved photo")
+    essay.featured_image.save("saved.gif", ContentFile(DOT_GIF))
+    before = sorted(tmp_path.rglob("*"))
+    client.force_login(editor)
+    data = essay_form(stored=essay, featured_image_alt="The saved photo")
+    data["featured_image"] = SimpleUploadedFile("new.gif", DOT_GIF, content_type="image/gif")
+    response = client.post(reverse("admin:blog_essay_form_preview", args=[essay.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The preview shows the one saved before." in html
+    assert essay.featured_image.url in html and "new.gif" not in html
+    assert sorted(tmp_path.rglob("*")) == before
+    essay.refresh_from_db()
+    assert essay.featured_image.name.endswith("saved.gif")
 
 
 def test_preview_asks_anonymous_visitors_to_log_in(client):
