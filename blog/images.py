@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from django.db.models.fields.files import ImageFieldFile
 from django.template.loader import render_to_string
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
@@ -151,8 +152,23 @@ class CheckedImageFormField(forms.ImageField):
         return super().to_python(data)
 
 
+class CleanedImageFieldFile(ImageFieldFile):
+    """An image file written as cleaned_image makes it, however it is saved (a form, the
+    WordPress import, the demo): a featured photo's EXIF can say where it was taken."""
+
+    def save(self, name, content, save=True):
+        check_image_upload(content)
+        extension, data = cleaned_image(content)
+        name = f"{os.path.splitext(name)[0]}.{extension}"
+        # Named, as ImageField reads the width and height from the content saved.
+        super().save(name, ContentFile(data, name=os.path.basename(name)), save)
+
+
 class CheckedImageField(models.ImageField):
-    """An ImageField whose form checks the upload as check_image_upload does."""
+    """An ImageField whose form checks the upload as check_image_upload does, and whose
+    files are stored cleaned."""
+
+    attr_class = CleanedImageFieldFile
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": CheckedImageFormField, **kwargs})
@@ -203,12 +219,23 @@ def _variant_widths(width: int) -> list[int]:
 def prepare_image(file) -> PreparedImage:
     """Decode an upload check_image_upload accepted, upright and without metadata, with its
     variants. Raises ValidationError if it cannot be decoded after all."""
+    return _decoded(file, _prepare)
+
+
+def cleaned_image(file) -> tuple[str, bytes]:
+    """The extension and bytes of an accepted image decoded and written again, upright and
+    without metadata (or bytes hidden after the picture). Raises ValidationError if it
+    cannot be decoded after all."""
+    return _decoded(file, lambda opened: _clean(opened)[:2])
+
+
+def _decoded(file, read):
     file.seek(0)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file) as opened:
-                return _prepare(opened)
+                return read(opened)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels(None, None) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
@@ -217,7 +244,9 @@ def prepare_image(file) -> PreparedImage:
         file.seek(0)
 
 
-def _prepare(opened: Image.Image) -> PreparedImage:
+def _clean(opened: Image.Image) -> tuple[str, bytes, Image.Image]:
+    """The extension and bytes the original is stored as, and the picture, upright and
+    without metadata, to make the reader's widths from (an animation's own first frame)."""
     extension = FORMAT_EXTENSIONS[opened.format]
     image_format = "JPEG" if opened.format == "MPO" else opened.format
     if _is_animation(opened):
@@ -228,7 +257,8 @@ def _prepare(opened: Image.Image) -> PreparedImage:
         empty = {"GIF": {"comment": b""}, "WEBP": {"exif": b"", "xmp": b""}, "PNG": {}}
         options = {**empty.get(image_format, {}), **keep}
         original = _encode(opened, image_format, save_all=True, **options)
-        return PreparedImage(extension, original, opened.width, opened.height, [])
+        opened.seek(0)
+        return extension, original, opened
     opened.load()
     upright = ImageOps.exif_transpose(opened)
     transparent = upright.mode in ("RGBA", "LA", "PA") or (
@@ -241,6 +271,15 @@ def _prepare(opened: Image.Image) -> PreparedImage:
         original = _encode(clean.convert("P", palette=Image.Palette.ADAPTIVE), "GIF")
     else:
         original = _encode(clean, image_format, **_ENCODING[image_format])
+    return extension, original, clean
+
+
+def _prepare(opened: Image.Image) -> PreparedImage:
+    animated = _is_animation(opened)
+    extension, original, clean = _clean(opened)
+    if animated:
+        return PreparedImage(extension, original, clean.width, clean.height, [])
+    transparent = clean.mode == "RGBA"
     fallback = "PNG" if transparent else "JPEG"
     variants = []
     for width in _variant_widths(clean.width):

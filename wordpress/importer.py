@@ -522,9 +522,15 @@ class _Run:
             return
         if self.dry_run:
             return  # found and usable; a dry run copies no file
-        essay.featured_image_alt = attachment.alt[:300]
         with found.open("rb") as image:
-            essay.featured_image.save(found.name, File(image), save=False)
+            try:  # stored decoded again without its metadata, within the site's pixel cap
+                essay.featured_image.save(found.name, File(image), save=False)
+            except ValidationError as refused:
+                self.report.notes.append(
+                    f"{what}: featured image {found.name} not used: {refused.messages[0]}"
+                )
+                return
+        essay.featured_image_alt = attachment.alt[:300]
 
     def _media_file(self, attachment: Attachment) -> Path | None:
         """The attachment's file under --media-dir, looked for as WordPress lays out its

@@ -246,6 +246,26 @@ def test_featured_image_gets_the_same_checks_with_clear_messages():
     assert "SVG files are not accepted" in form.errors["featured_image"][0]
 
 
+def test_featured_image_is_stored_upright_without_its_exif_or_hidden_bytes():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: the camera was turned
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}  # GPS: where the photo was taken
+    exif[0x010F] = "PhoneMaker"
+    photo = image_upload(800, 400, name="cover.jpeg", exif=exif.tobytes())
+    photo = SimpleUploadedFile(photo.name, photo.read() + b"<html>hidden after the picture")
+    Form = modelform_factory(Essay, fields=["featured_image", "featured_image_alt"])
+    form = Form(data={"featured_image_alt": "A cover"}, files={"featured_image": photo},
+                instance=make_essay())  # fmt: skip
+    assert form.is_valid(), form.errors
+    essay = form.save()
+
+    stored = default_storage.open(essay.featured_image.name).read()
+    assert b"PhoneMaker" not in stored and b"hidden after" not in stored
+    assert essay.featured_image.name.endswith("/cover.jpg")
+    assert not opened(essay.featured_image.name).getexif()
+    assert (essay.featured_image_width, essay.featured_image_height) == (400, 800)
+
+
 def library_essay(image: LibraryImage, body: str, **fields) -> Essay:
     return make_essay(body=body.replace("URL", image.image.url), **fields)
 

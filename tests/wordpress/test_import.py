@@ -324,6 +324,19 @@ def test_the_featured_image_comes_from_the_media_folder_with_its_alt_text(tmp_pa
     assert any("no alt text" in note for note in report.notes)
 
 
+def test_a_featured_image_over_the_pixel_cap_is_left_out_with_a_note(tmp_path, settings):
+    settings.BODY_IMAGE_MAX_PIXELS = 1_000  # the 40 x 30 bell has 1,200
+    _image(tmp_path / "uploads" / "2020" / "01" / "bell.jpg")
+    posts = [
+        WPPost(1, name="with-image", meta={"_thumbnail_id": "9"}),
+        _attachment(9, "2020/01/bell.jpg", "A bell on a wharf"),
+    ]
+    report = import_wordpress(write_export(tmp_path, *posts), media_dir=tmp_path / "uploads")
+    essay = Essay.objects.get(slug="with-image")
+    assert not essay.featured_image and essay.featured_image_alt == ""
+    assert any("bell.jpg not used: This image has too many pixels" in n for n in report.notes)
+
+
 def test_pages_attachments_and_menus_are_counted_not_imported(tmp_path):
     items = [
         WPPost(1), WPPost(2, post_type="page", comments=[WPComment(1)]),
