@@ -21,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models.fields.files import ImageFieldFile
 from django.template.loader import render_to_string
+from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 LIBRARY_DIR = "library"
@@ -295,7 +296,8 @@ def _prepare(opened: Image.Image) -> PreparedImage:
 def store_library_image(*, image, prepared: PreparedImage, uploaded_by=None):
     """Save a new LibraryImage: its cleaned original, its variants and its row, or none of
     them (files already written are removed if anything fails)."""
-    stem = os.path.splitext(os.path.basename(image.image.name or "image"))[0] or "image"
+    # ASCII only: a name like "Évora night" would reach bodies percent-encoded in its URL.
+    stem = slugify(os.path.splitext(os.path.basename(image.image.name or ""))[0]) or "image"
     written: list[str] = []
     try:
         image.image.save(f"{stem}.{prepared.extension}", ContentFile(prepared.original), save=False)

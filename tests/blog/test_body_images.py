@@ -290,6 +290,16 @@ def test_body_shows_a_library_image_as_a_responsive_picture_with_its_credit():
     assert "<p><figure" not in html and "<p></p>" not in html
 
 
+def test_a_library_image_named_outside_ascii_still_becomes_a_picture():
+    image = add(image_upload(600, 300, name="\u00c9vora at night (2).jpg"))
+    assert image.image.name.rsplit("/", 1)[1] == "evora-at-night-2.jpg"
+    essay = library_essay(image, "![](URL)")
+
+    assert "<picture><source" in essay.body_html
+    unnamed = add(image_upload(600, 300, name="\u591c.jpg"))  # nothing left: a plain name
+    assert unnamed.image.name.rsplit("/", 1)[1] == "image.jpg"
+
+
 def test_library_image_within_a_sentence_stays_in_it_without_a_figure():
     image = add(image_upload(600, 300), credit="Photo: Ana Ruiz")
     essay = library_essay(image, "Look ![](URL) here.")
