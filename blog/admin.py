@@ -497,12 +497,7 @@ class EssayAdmin(EssayRevisionAdmin):
         when the essay is saved. The preview shows the image saved before, if any."""
         if "featured_image" not in request.FILES:
             return []
-        name, width, height = saved_image
-        essay.featured_image, essay.featured_image_width, essay.featured_image_height = (
-            name,
-            width,
-            height,
-        )
+        essay.featured_image, essay.featured_image_width, essay.featured_image_height = saved_image
         return [
             "The newly chosen featured image is not shown: images are stored only when you "
             "save. "

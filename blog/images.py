@@ -300,7 +300,10 @@ def store_library_image(*, image, prepared: PreparedImage, uploaded_by=None):
     stem = slugify(os.path.splitext(os.path.basename(image.image.name or ""))[0]) or "image"
     written: list[str] = []
     try:
-        image.image.save(f"{stem}.{prepared.extension}", ContentFile(prepared.original), save=False)
+        # Written straight to storage, as the variants are: the field's own save would
+        # decode and encode again what prepare_image has just cleaned.
+        name = image.image.field.generate_filename(image, f"{stem}.{prepared.extension}")
+        image.image = image.image.storage.save(name, ContentFile(prepared.original))
         written.append(image.image.name)
         root = os.path.splitext(image.image.name)[0]
         variants = []
